@@ -1,0 +1,55 @@
+/// One call to a model: the system prompt, the messages of the view, and the output limit.
+///
+/// The view is computed by the caller (ConversationCore); a backend sends exactly what it is given.
+public struct ChatRequest: Sendable, Equatable {
+    /// A message of the conversation as sent on the wire.
+    public struct Message: Sendable, Equatable, Codable {
+        /// Who wrote a message. The system prompt is not a message: see ``ChatRequest/system``.
+        public enum Role: String, Sendable, Equatable, Codable {
+            case user
+            case assistant
+        }
+
+        public var role: Role
+        public var content: String
+
+        public init(role: Role, content: String) {
+            self.role = role
+            self.content = content
+        }
+
+        /// A user message.
+        public static func user(_ content: String) -> Message { Message(role: .user, content: content) }
+        /// An assistant message.
+        public static func assistant(_ content: String) -> Message { Message(role: .assistant, content: content) }
+    }
+
+    /// The model name as the provider knows it.
+    public var model: String
+    /// The system prompt (with any case-facts block already folded in); empty for none.
+    public var system: String
+    /// The conversation, oldest first; starts with a user message and alternates roles.
+    public var messages: [Message]
+    /// The most tokens the answer may use.
+    public var maxTokens: Int
+    /// Sampling temperature, or `nil` for the provider's default.
+    public var temperature: Double?
+    /// The context window to ask for where the server allocates it per request (Ollama's `num_ctx`).
+    public var contextWindow: Int?
+
+    public init(
+        model: String,
+        system: String,
+        messages: [Message],
+        maxTokens: Int,
+        temperature: Double? = nil,
+        contextWindow: Int? = nil
+    ) {
+        self.model = model
+        self.system = system
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.contextWindow = contextWindow
+    }
+}

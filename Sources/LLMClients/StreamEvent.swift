@@ -1,0 +1,80 @@
+/// Something that happened while an answer streamed.
+public enum StreamEvent: Sendable, Equatable {
+    /// New answer text, in arrival order. Consecutive deltas that arrived in one network read are joined.
+    case text(String)
+    /// Token usage as reported by the provider; a later report replaces an earlier one.
+    case usage(TokenUsage)
+    /// The answer is complete, and why it stopped.
+    case finished(StopReason)
+    /// A request failed before any answer arrived and will be sent again after a delay.
+    case retrying(RetryNotice)
+}
+
+/// Tokens used by one call, as the provider counted them. Either count may be missing.
+public struct TokenUsage: Sendable, Equatable, Codable {
+    /// Tokens of everything that was sent (system prompt, messages, cached prefix included).
+    public var inputTokens: Int?
+    /// Tokens of the answer.
+    public var outputTokens: Int?
+
+    public init(inputTokens: Int? = nil, outputTokens: Int? = nil) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+
+    /// This usage with any count that `newer` has replacing the one here.
+    public func merging(_ newer: TokenUsage) -> TokenUsage {
+        TokenUsage(inputTokens: newer.inputTokens ?? inputTokens, outputTokens: newer.outputTokens ?? outputTokens)
+    }
+}
+
+/// Why an answer ended, normalised across providers, with the provider's own word kept.
+public struct StopReason: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable, Codable {
+        /// The model finished its answer.
+        case endTurn
+        /// The answer hit the output-token limit.
+        case maxTokens
+        /// A provider filter blocked or cut the answer (safety, recitation, refusal).
+        case blocked
+        /// The context window filled up during generation.
+        case contextWindow
+        /// Anything else.
+        case other
+    }
+
+    public var kind: Kind
+    /// The provider's own value, e.g. `end_turn`, `length`, `SAFETY`.
+    public var raw: String
+
+    public init(kind: Kind, raw: String) {
+        self.kind = kind
+        self.raw = raw
+    }
+
+    public var description: String { raw }
+
+    /// Whether the analyst should be told about this stop (anything but a normal end).
+    public var isNoteworthy: Bool { kind != .endTurn }
+}
+
+/// A retry about to happen, for the analyst's dimmed status line.
+public struct RetryNotice: Sendable, Equatable {
+    /// The provider that failed.
+    public var provider: Provider
+    /// What went wrong, e.g. "rate limited", "overloaded", "connection refused".
+    public var reason: String
+    /// How long until the next attempt.
+    public var delay: Duration
+    /// Which retry this is (1-based) and how many are allowed.
+    public var attempt: Int
+    public var maxAttempts: Int
+
+    public init(provider: Provider, reason: String, delay: Duration, attempt: Int, maxAttempts: Int) {
+        self.provider = provider
+        self.reason = reason
+        self.delay = delay
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+    }
+}

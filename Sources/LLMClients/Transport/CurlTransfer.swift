@@ -1,0 +1,120 @@
+internal import CCurl
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the async side and the transfer thread share: the cancel flag and the continuations.
+final class TransferControl: Sendable {
+    let connection: CurlConnection
+    private let cancelled = Atomic<Bool>(false)
+
+    init(connection: CurlConnection) {
+        self.connection = connection
+    }
+
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+
+    /// Asks the transfer to stop; it notices within one poll, and at once thanks to the wake-up.
+    func cancel() {
+        cancelled.store(true, ordering: .releasing)
+        connection.wake()
+    }
+}
+
+/// The state of one transfer, confined to the thread that runs it.
+final class CurlTransfer {
+    let control: TransferControl
+    let endpoint: String
+    private var headContinuation: CheckedContinuation<HTTPResponse, any Error>?
+    private let body: AsyncThrowingStream<[UInt8], any Error>
+    private let bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    private var status = 0
+    private var headers: [String: String] = [:]
+    /// When the last byte (header or body) arrived, in monotonic nanoseconds.
+    var lastActivity: UInt64
+    var headDelivered: Bool { headContinuation == nil }
+
+    init(
+        control: TransferControl,
+        endpoint: String,
+        headContinuation: CheckedContinuation<HTTPResponse, any Error>,
+        body: AsyncThrowingStream<[UInt8], any Error>,
+        bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    ) {
+        self.control = control
+        self.endpoint = endpoint
+        self.headContinuation = headContinuation
+        self.body = body
+        self.bodyContinuation = bodyContinuation
+        lastActivity = MonotonicClock.nanoseconds()
+    }
+
+    /// One header line from libcurl, CRLF included.
+    func receiveHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        lastActivity = MonotonicClock.nanoseconds()
+        var line = String(decoding: bytes, as: UTF8.self)
+        while line.last == "\n" || line.last == "\r" { line.removeLast() }
+        if line.hasPrefix("HTTP/") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = [:]
+        } else if line.isEmpty {
+            // End of one header block; 1xx blocks (100 Continue) are followed by the real one.
+            if status >= 200 { deliverHead() }
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingSpaces()
+            headers[name] = value
+        }
+    }
+
+    /// Body bytes; returns false when the transfer should stop (the consumer went away).
+    func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        lastActivity = MonotonicClock.nanoseconds()
+        if control.isCancelled { return false }
+        if !headDelivered { deliverHead() }
+        if case .terminated = bodyContinuation.yield(Array(bytes)) { return false }
+        return true
+    }
+
+    private func deliverHead() {
+        guard let continuation = headContinuation else { return }
+        headContinuation = nil
+        continuation.resume(returning: HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: body))
+    }
+
+    /// Ends the transfer: a clean finish, or the failure given to whoever is waiting.
+    func finish(failure: (any Error)?) {
+        if let failure {
+            if let continuation = headContinuation {
+                headContinuation = nil
+                continuation.resume(throwing: failure)
+                bodyContinuation.finish(throwing: failure)
+            } else {
+                bodyContinuation.finish(throwing: failure)
+            }
+        } else {
+            deliverHead()
+            bodyContinuation.finish()
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+/// Monotonic time for timeouts, immune to wall-clock changes.
+enum MonotonicClock {
+    static func nanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

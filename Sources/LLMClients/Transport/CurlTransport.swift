@@ -1,0 +1,197 @@
+internal import CCurl
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one HTTP transport: libcurl, one dedicated thread per transfer, bridged to async/await.
+///
+/// Connections are pooled: a conversation's consecutive turns to the same server reuse one keep-alive
+/// connection. Certificates are always verified; `HTTPS_PROXY`, `NO_PROXY` and friends are honoured
+/// as curl honours them.
+public final class CurlTransport: HTTPTransport {
+    private let options: TransportOptions
+    private let idle = Mutex<[CurlConnection]>([])
+    private let connectsCounter = Atomic<Int>(0)
+
+    public init(options: TransportOptions = TransportOptions()) {
+        self.options = options
+    }
+
+    /// How many new TCP connections this transport has opened so far.
+    public var connectionsOpened: Int { connectsCounter.load(ordering: .relaxed) }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let connection = idle.withLock { $0.popLast() } ?? CurlConnection()
+        let control = TransferControl(connection: connection)
+        let endpoint = Self.endpoint(of: request.url)
+        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        bodyContinuation.onTermination = { termination in
+            if case .cancelled = termination { control.cancel() }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (head: CheckedContinuation<HTTPResponse, any Error>) in
+                let options = self.options
+                DetachedThread.run { [self] in
+                    let transfer = CurlTransfer(
+                        control: control, endpoint: endpoint, headContinuation: head,
+                        body: body, bodyContinuation: bodyContinuation
+                    )
+                    let opened = Self.perform(request, transfer: transfer, on: connection, options: options)
+                    connectsCounter.add(opened, ordering: .relaxed)
+                    idle.withLock { $0.append(connection) }
+                }
+            }
+        } onCancel: {
+            control.cancel()
+        }
+    }
+
+    /// Runs one transfer to completion on the calling (dedicated) thread; returns the connections it opened.
+    private static func perform(
+        _ request: HTTPRequest, transfer: CurlTransfer, on connection: CurlConnection, options: TransportOptions
+    ) -> Int {
+        let easy = connection.easy
+        let multi = connection.multi
+        connection.transfer = transfer
+        defer { connection.transfer = nil }
+        curl_easy_reset(easy)
+        connection.errorBuffer[0] = 0
+
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
+        defer { curl_slist_free_all(headerList) }
+
+        ccurl_setopt_string(easy, CURLOPT_URL, request.url)
+        ccurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        ccurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caBundle = options.caBundle { ccurl_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
+        ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.milliseconds)
+        ccurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        ccurl_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        ccurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        ccurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        ccurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, connection.errorBuffer)
+        ccurl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+        switch request.method {
+        case .get:
+            ccurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        case .post:
+            ccurl_setopt_long(easy, CURLOPT_POST, 1)
+            ccurl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBufferPointer { bytes in
+                // COPYPOSTFIELDS copies the body, so it need not outlive this call.
+                _ = ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            }
+        }
+        let context = Unmanaged.passUnretained(connection).toOpaque()
+        ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        ccurl_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            let transfer = Unmanaged<CurlConnection>.fromOpaque(context!).takeUnretainedValue().transfer!
+            let length = size * count
+            data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                transfer.receiveHeaderLine(UnsafeBufferPointer(start: $0, count: length))
+            }
+            return length
+        }
+        ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        ccurl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            let transfer = Unmanaged<CurlConnection>.fromOpaque(context!).takeUnretainedValue().transfer!
+            let length = size * count
+            let keepGoing = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                transfer.receiveBody(UnsafeBufferPointer(start: $0, count: length))
+            }
+            return keepGoing ? length : 0
+        }
+
+        curl_multi_add_handle(multi, easy)
+        var result = CURLE_OK
+        var failure: (any Error)? = nil
+        let pollMilliseconds = Int32(clamping: max(1, options.pollInterval.milliseconds))
+        let stallNanoseconds = UInt64(max(0, options.stallTimeout.milliseconds)) * 1_000_000
+        loop: while true {
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                if message.pointee.msg == CURLMSG_DONE { result = message.pointee.data.result }
+            }
+            if transfer.control.isCancelled {
+                failure = LLMClientError.cancelled
+                break loop
+            }
+            if running == 0 { break loop }
+            if MonotonicClock.nanoseconds() - transfer.lastActivity > stallNanoseconds {
+                failure = LLMClientError.transport(TransportFailure(
+                    kind: .stalled, endpoint: transfer.endpoint,
+                    detail: "nothing received for \(options.stallTimeout.seconds) s"
+                ))
+                break loop
+            }
+            curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
+        }
+        curl_multi_remove_handle(multi, easy)
+
+        if failure == nil, result != CURLE_OK {
+            failure = transfer.control.isCancelled
+                ? LLMClientError.cancelled
+                : LLMClientError.transport(Self.failure(for: result, connection: connection, transfer: transfer))
+        }
+        transfer.finish(failure: failure)
+
+        var connects = 0
+        ccurl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        return connects
+    }
+
+    private static func failure(for code: CURLcode, connection: CurlConnection, transfer: CurlTransfer) -> TransportFailure {
+        var detail = String(cString: connection.errorBuffer)
+        if detail.isEmpty { detail = String(cString: curl_easy_strerror(code)) }
+        let kind: TransportFailure.Kind
+        switch code {
+        case CURLE_COULDNT_CONNECT:
+            kind = .connectionRefused
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            kind = .hostNotFound
+        case CURLE_OPERATION_TIMEDOUT:
+            kind = transfer.headDelivered ? .stalled : .connectTimeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND:
+            kind = .tls
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING:
+            kind = .connectionLost
+        default:
+            kind = .other
+        }
+        return TransportFailure(kind: kind, endpoint: transfer.endpoint, detail: detail)
+    }
+
+    /// Scheme, host and port of a URL, without credentials, path or query: safe to show.
+    static func endpoint(of url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://") else { return "(invalid URL)" }
+        let afterScheme = url[schemeEnd.upperBound...]
+        var authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        return String(url[..<schemeEnd.upperBound] + authority)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// Seconds as a double, for messages.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
