@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "ConversationCoreTests", dependencies: ["ConversationCore"], swiftSettings: upcoming),
         .testTarget(name: "LLMClientsTests", dependencies: ["LLMClients", "LoopbackProvider"], swiftSettings: upcoming),
         .testTarget(name: "SafeguardsTests", dependencies: ["Safeguards"], swiftSettings: upcoming),
+        .testTarget(name: "LoopbackProviderTests", dependencies: ["LoopbackProvider"], swiftSettings: upcoming),
         .testTarget(
             name: "IncidentREPLKitTests",
             dependencies: ["IncidentREPLKit", "LoopbackProvider"],
