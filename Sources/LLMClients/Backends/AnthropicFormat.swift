@@ -1,0 +1,195 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Anthropic Messages, and every Anthropic-compatible server (llama.cpp's `/v1/messages` included).
+public struct AnthropicFormat: WireFormat {
+    public let provider: Provider
+    /// The base URL without `/v1`, e.g. `https://api.anthropic.com` (as `ANTHROPIC_BASE_URL`).
+    public let baseURL: String
+    let apiKey: String?
+
+    public init(provider: Provider = .anthropic, baseURL: String, apiKey: String?) {
+        self.provider = provider
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+    }
+
+    public var framing: StreamFraming { .serverSentEvents }
+
+    struct Body: Encodable {
+        let model: String
+        let max_tokens: Int?
+        let system: String?
+        let messages: [ChatRequest.Message]
+        let stream: Bool?
+        let temperature: Double?
+    }
+
+    private var headers: [(name: String, value: String)] {
+        var headers = [(name: "Content-Type", value: "application/json"), (name: "anthropic-version", value: "2023-06-01")]
+        if let apiKey, !apiKey.isEmpty { headers.append((name: "x-api-key", value: apiKey)) }
+        return headers
+    }
+
+    public func chatRequest(for request: ChatRequest, streaming: Bool) throws -> HTTPRequest {
+        let body = Body(
+            model: request.model, max_tokens: request.maxTokens,
+            system: request.system.isEmpty ? nil : request.system,
+            messages: request.messages, stream: streaming ? true : nil, temperature: request.temperature
+        )
+        return HTTPRequest(url: WireJSON.join(baseURL, "v1/messages"), headers: headers, body: try WireJSON.encode(body))
+    }
+
+    // MARK: - Answers
+
+    struct Usage: Decodable {
+        let input_tokens: Int?
+        let output_tokens: Int?
+        let cache_creation_input_tokens: Int?
+        let cache_read_input_tokens: Int?
+
+        /// The full input is the uncached part plus both cache counts.
+        var tokenUsage: TokenUsage {
+            let input = input_tokens.map { $0 + (cache_creation_input_tokens ?? 0) + (cache_read_input_tokens ?? 0) }
+            return TokenUsage(inputTokens: input, outputTokens: output_tokens)
+        }
+    }
+
+    struct ErrorDetail: Decodable {
+        let type: String?
+        let message: String?
+    }
+
+    struct ErrorBody: Decodable {
+        let error: ErrorDetail?
+    }
+
+    struct Event: Decodable {
+        struct Message: Decodable { let usage: Usage? }
+        struct Delta: Decodable {
+            let type: String?
+            let text: String?
+            let stop_reason: String?
+        }
+        let type: String
+        let message: Message?
+        let delta: Delta?
+        let usage: Usage?
+        let error: ErrorDetail?
+    }
+
+    struct Message: Decodable {
+        struct Block: Decodable {
+            let type: String
+            let text: String?
+        }
+        let content: [Block]
+        let stop_reason: String?
+        let usage: Usage?
+    }
+
+    static func stopReason(_ raw: String) -> StopReason {
+        switch raw {
+        case "end_turn", "stop_sequence": return StopReason(kind: .endTurn, raw: raw)
+        case "max_tokens": return StopReason(kind: .maxTokens, raw: raw)
+        case "refusal": return StopReason(kind: .blocked, raw: raw)
+        case "model_context_window_exceeded": return StopReason(kind: .contextWindow, raw: raw)
+        default: return StopReason(kind: .other, raw: raw)
+        }
+    }
+
+    public struct Decoder: StreamDecoder {
+        let provider: Provider
+        var usage = TokenUsage()
+        var stopReason: StopReason?
+        var sawStop = false
+
+        public mutating func decode(_ event: ServerSentEvent, into events: inout [StreamEvent]) throws {
+            let decoded = try WireJSON.decode(Event.self, from: event.data.utf8, provider: provider)
+            switch decoded.type {
+            case "message_start":
+                if let start = decoded.message?.usage { usage = usage.merging(start.tokenUsage) }
+            case "content_block_delta":
+                if decoded.delta?.type == "text_delta", let text = decoded.delta?.text, !text.isEmpty {
+                    events.append(.text(text))
+                }
+            case "message_delta":
+                // Usage here is cumulative: keep the latest, never add.
+                if let delta = decoded.usage { usage = usage.merging(delta.tokenUsage) }
+                if let reason = decoded.delta?.stop_reason { stopReason = AnthropicFormat.stopReason(reason) }
+            case "message_stop":
+                sawStop = true
+                events.append(.usage(usage))
+                events.append(.finished(stopReason ?? StopReason(kind: .endTurn, raw: "end_turn")))
+            case "error":
+                throw LLMClientError.provider(ProviderFailure(
+                    provider: provider, status: nil, type: decoded.error?.type,
+                    message: decoded.error?.message ?? "error in stream"
+                ))
+            default:
+                break  // ping, content_block_start/stop, and event types added later
+            }
+        }
+
+        public mutating func finish(into events: inout [StreamEvent]) throws {
+            guard sawStop else {
+                throw LLMClientError.malformedStream(provider: provider, detail: "the answer ended before message_stop")
+            }
+        }
+    }
+
+    public func makeStreamDecoder() -> Decoder { Decoder(provider: provider) }
+
+    public func decodeResponse(_ body: [UInt8]) throws -> ChatResponse {
+        let message = try WireJSON.decode(Message.self, from: body, provider: provider)
+        return ChatResponse(
+            text: message.content.compactMap { $0.type == "text" ? $0.text : nil }.joined(),
+            usage: message.usage?.tokenUsage ?? TokenUsage(),
+            stopReason: message.stop_reason.map(Self.stopReason)
+        )
+    }
+
+    public func decodeError(status: Int, body: [UInt8], model: String) -> ProviderFailure {
+        let keyVariable = provider == .anthropic ? "ANTHROPIC_API_KEY" : nil
+        if let decoded = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)), let error = decoded.error {
+            return ProviderFailure(provider: provider, status: status, type: error.type,
+                                   message: error.message ?? WireJSON.plainText(body), keyVariable: keyVariable, model: model)
+        }
+        // llama.cpp's Anthropic face answers errors in OpenAI's shape.
+        let openAIShaped = OpenAIFormat(provider: provider, baseURL: baseURL, apiKey: nil).decodeError(status: status, body: body, model: model)
+        return ProviderFailure(provider: provider, status: status, type: openAIShaped.type, message: openAIShaped.message,
+                               keyVariable: keyVariable, model: model)
+    }
+
+    // MARK: - Counting and context size
+
+    struct CountBody: Encodable {
+        let model: String
+        let system: String?
+        let messages: [ChatRequest.Message]
+    }
+
+    struct Count: Decodable { let input_tokens: Int }
+
+    public func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest? {
+        let body = CountBody(model: request.model, system: request.system.isEmpty ? nil : request.system, messages: request.messages)
+        return HTTPRequest(url: WireJSON.join(baseURL, "v1/messages/count_tokens"), headers: headers, body: try WireJSON.encode(body))
+    }
+
+    public func decodeTokenCount(_ body: [UInt8]) throws -> Int {
+        try WireJSON.decode(Count.self, from: body, provider: provider).input_tokens
+    }
+
+    public func contextWindowRequest(model: String) -> HTTPRequest? {
+        HTTPRequest(method: .get, url: WireJSON.join(baseURL, "v1/models/\(model)"), headers: headers)
+    }
+
+    struct ModelInfo: Decodable { let max_input_tokens: Int? }
+
+    public func decodeContextWindow(_ body: [UInt8]) throws -> Int? {
+        (try? JSONDecoder().decode(ModelInfo.self, from: Data(body)))?.max_input_tokens
+    }
+}

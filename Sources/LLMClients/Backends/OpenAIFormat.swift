@@ -1,0 +1,216 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// OpenAI Chat Completions, and every OpenAI-compatible server (llama.cpp, vLLM, LM Studio, OpenRouter).
+public struct OpenAIFormat: WireFormat {
+    public let provider: Provider
+    /// The base URL including `/v1`, e.g. `https://api.openai.com/v1`.
+    public let baseURL: String
+    let apiKey: String?
+
+    /// - Parameters:
+    ///   - provider: `.openai`, or `.local` for the embedded llama.cpp server.
+    ///   - baseURL: the URL that `/chat/completions` is appended to.
+    ///   - apiKey: sent as `Authorization: Bearer`; `nil` for servers that need none.
+    public init(provider: Provider = .openai, baseURL: String, apiKey: String?) {
+        self.provider = provider
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+    }
+
+    public var framing: StreamFraming { .serverSentEvents }
+
+    /// OpenAI's own API wants `max_completion_tokens`; compatible servers know only `max_tokens`.
+    var usesMaxCompletionTokens: Bool { baseURL.contains("api.openai.com") }
+
+    struct Body: Encodable {
+        struct Message: Encodable {
+            let role: String
+            let content: String
+        }
+        struct StreamOptions: Encodable {
+            let include_usage: Bool
+        }
+        let model: String
+        let messages: [Message]
+        let stream: Bool
+        let stream_options: StreamOptions?
+        let max_tokens: Int?
+        let max_completion_tokens: Int?
+        let temperature: Double?
+    }
+
+    private var headers: [(name: String, value: String)] {
+        var headers = [(name: "Content-Type", value: "application/json")]
+        if let apiKey, !apiKey.isEmpty { headers.append((name: "Authorization", value: "Bearer \(apiKey)")) }
+        return headers
+    }
+
+    public func chatRequest(for request: ChatRequest, streaming: Bool) throws -> HTTPRequest {
+        var messages: [Body.Message] = []
+        if !request.system.isEmpty { messages.append(.init(role: "system", content: request.system)) }
+        messages += request.messages.map { .init(role: $0.role.rawValue, content: $0.content) }
+        let body = Body(
+            model: request.model,
+            messages: messages,
+            stream: streaming,
+            stream_options: streaming ? .init(include_usage: true) : nil,
+            max_tokens: usesMaxCompletionTokens ? nil : request.maxTokens,
+            max_completion_tokens: usesMaxCompletionTokens ? request.maxTokens : nil,
+            temperature: request.temperature
+        )
+        return HTTPRequest(url: WireJSON.join(baseURL, "chat/completions"), headers: headers, body: try WireJSON.encode(body))
+    }
+
+    // MARK: - Answers
+
+    struct Usage: Decodable {
+        let prompt_tokens: Int?
+        let completion_tokens: Int?
+        var tokenUsage: TokenUsage { TokenUsage(inputTokens: prompt_tokens, outputTokens: completion_tokens) }
+    }
+
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable {
+            let message: String?
+            let type: String?
+            let code: LooseScalar?
+        }
+        let error: Detail?
+    }
+
+    struct Chunk: Decodable {
+        struct Choice: Decodable {
+            struct Delta: Decodable {
+                let content: String?
+                let refusal: String?
+            }
+            let delta: Delta?
+            let finish_reason: String?
+        }
+        let choices: [Choice]?
+        let usage: Usage?
+        let error: ErrorBody.Detail?
+    }
+
+    struct Completion: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable {
+                let content: String?
+                let refusal: String?
+            }
+            let message: Message
+            let finish_reason: String?
+        }
+        let choices: [Choice]
+        let usage: Usage?
+    }
+
+    static func stopReason(_ raw: String) -> StopReason {
+        switch raw {
+        case "stop": return StopReason(kind: .endTurn, raw: raw)
+        case "length": return StopReason(kind: .maxTokens, raw: raw)
+        case "content_filter": return StopReason(kind: .blocked, raw: raw)
+        default: return StopReason(kind: .other, raw: raw)
+        }
+    }
+
+    public struct Decoder: StreamDecoder {
+        let provider: Provider
+        var sawDone = false
+        var sawFinish = false
+
+        public mutating func decode(_ event: ServerSentEvent, into events: inout [StreamEvent]) throws {
+            if event.data == "[DONE]" {
+                sawDone = true
+                return
+            }
+            let chunk = try WireJSON.decode(Chunk.self, from: event.data.utf8, provider: provider)
+            if let error = chunk.error {
+                throw LLMClientError.provider(ProviderFailure(
+                    provider: provider, status: nil, type: error.code?.text ?? error.type,
+                    message: error.message ?? "error in stream"
+                ))
+            }
+            for choice in chunk.choices ?? [] {
+                if let text = choice.delta?.content, !text.isEmpty { events.append(.text(text)) }
+                if let refusal = choice.delta?.refusal, !refusal.isEmpty { events.append(.text(refusal)) }
+                if let reason = choice.finish_reason {
+                    sawFinish = true
+                    events.append(.finished(OpenAIFormat.stopReason(reason)))
+                }
+            }
+            if let usage = chunk.usage { events.append(.usage(usage.tokenUsage)) }
+        }
+
+        public mutating func finish(into events: inout [StreamEvent]) throws {
+            guard sawDone || sawFinish else {
+                throw LLMClientError.malformedStream(provider: provider, detail: "the answer ended before the server said it was complete")
+            }
+        }
+    }
+
+    public func makeStreamDecoder() -> Decoder { Decoder(provider: provider) }
+
+    public func decodeResponse(_ body: [UInt8]) throws -> ChatResponse {
+        let completion = try WireJSON.decode(Completion.self, from: body, provider: provider)
+        let choice = completion.choices.first
+        return ChatResponse(
+            text: choice?.message.content ?? choice?.message.refusal ?? "",
+            usage: completion.usage?.tokenUsage ?? TokenUsage(),
+            stopReason: choice?.finish_reason.map(Self.stopReason)
+        )
+    }
+
+    public func decodeError(status: Int, body: [UInt8], model: String) -> ProviderFailure {
+        let keyVariable = provider == .openai ? "OPENAI_API_KEY" : nil
+        if let decoded = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)), let error = decoded.error {
+            let code = error.code?.text
+            return ProviderFailure(
+                provider: provider, status: status,
+                // OpenAI's `code` is a word (context_length_exceeded); llama.cpp's is the status number.
+                type: code.flatMap { !$0.isEmpty && Int($0) == nil ? $0 : nil } ?? error.type,
+                message: error.message ?? WireJSON.plainText(body), keyVariable: keyVariable, model: model
+            )
+        }
+        return ProviderFailure(provider: provider, status: status, type: nil, message: WireJSON.plainText(body),
+                               keyVariable: keyVariable, model: model)
+    }
+
+    // MARK: - Counting and context size (llama.cpp only: OpenAI has neither)
+
+    /// The server root without `/v1`, where llama.cpp serves `/props` and `/tokenize`.
+    var serverRoot: String {
+        var root = baseURL
+        while root.hasSuffix("/") { root.removeLast() }
+        if root.hasSuffix("/v1") { root.removeLast(3) }
+        return root
+    }
+
+    public func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest? {
+        guard provider == .local else { return nil }
+        // llama.cpp counts a chat exactly (template included) through its Anthropic face.
+        return try AnthropicFormat(baseURL: serverRoot, apiKey: apiKey).countTokensRequest(for: request)
+    }
+
+    public func decodeTokenCount(_ body: [UInt8]) throws -> Int {
+        try AnthropicFormat(baseURL: serverRoot, apiKey: apiKey).decodeTokenCount(body)
+    }
+
+    public func contextWindowRequest(model: String) -> HTTPRequest? {
+        guard provider == .local || !usesMaxCompletionTokens else { return nil }
+        return HTTPRequest(method: .get, url: WireJSON.join(serverRoot, "props"), headers: headers)
+    }
+
+    struct Props: Decodable {
+        struct Settings: Decodable { let n_ctx: Int? }
+        let default_generation_settings: Settings?
+    }
+
+    public func decodeContextWindow(_ body: [UInt8]) throws -> Int? {
+        (try? JSONDecoder().decode(Props.self, from: Data(body)))?.default_generation_settings?.n_ctx
+    }
+}
