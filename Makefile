@@ -1,0 +1,24 @@
+# incident-repl: `make run` to chat with the embedded local model, `make test` for the whole suite.
+SWIFT ?= swift
+BIN := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+
+.PHONY: setup build run test release bench clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+run: build
+	@$(BIN)/incident-repl $(ARGS)
+
+test: setup
+	$(SWIFT) build
+	$(SWIFT) test --parallel
+
+release: setup
+	$(SWIFT) build -c release
+
+clean:
+	rm -rf .build

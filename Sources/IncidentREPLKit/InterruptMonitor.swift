@@ -1,0 +1,32 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Turns SIGINT (Ctrl-C) into the cancellation of whatever is armed: the answer that is streaming.
+/// With nothing armed, Ctrl-C is left to the line editor.
+public final class InterruptMonitor: @unchecked Sendable {  // the source is only touched in init
+    private let handler = Mutex<(@Sendable () -> Void)?>(nil)
+    private let source: any DispatchSourceSignal
+
+    public init() {
+        defer { source.resume() }
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            let action = self.handler.withLock { $0 }
+            action?()
+        }
+        
+    }
+
+    /// Calls `action` on the next Ctrl-C.
+    public func arm(_ action: @escaping @Sendable () -> Void) {
+        handler.withLock { $0 = action }
+    }
+
+    public func disarm() {
+        handler.withLock { $0 = nil }
+    }
+}

@@ -1,0 +1,92 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+public import ConversationCore
+public import LLMClients
+
+/// Wires a configuration into a running session: provider, local server, input, output.
+public enum REPLApp {
+    /// Runs the REPL; returns the process exit status.
+    public static func run(_ configuration: REPLConfiguration) async -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let output = TerminalOutput(descriptor: 1, environment: environment)
+        let errors = TerminalOutput(descriptor: 2, environment: environment)
+        var localServer: LocalModelServer?
+        defer { localServer?.stop() }
+        do {
+            let layout = ProjectLayout.locate(environment: environment)
+            let roles = RoleLibrary.standard(layout: layout, environment: environment)
+            let systemPrompt = try configuration.system ?? roles.prompt(named: configuration.role)
+            var settings = try ProviderSettings.resolve(
+                provider: configuration.provider, model: configuration.model, baseURL: configuration.baseURL,
+                allowInsecureHTTP: configuration.allowInsecureHTTP, environment: environment
+            )
+            let curl = CurlTransport(options: TransportOptions(
+                connectTimeout: .milliseconds(Int(configuration.connectTimeout * 1000)),
+                stallTimeout: .milliseconds(Int(configuration.stallTimeout * 1000)),
+                caBundle: configuration.caBundle
+            ))
+            let transport: any HTTPTransport = try configuration.auditLog.map { try AuditingTransport(base: curl, path: $0) } ?? curl
+
+            if settings.provider == .local, settings.baseURL == nil {
+                errors.write(errors.dim("starting the embedded local model (llama.cpp, SmolLM2-135M)…") + "\n")
+                let logPath = StatePaths.stateDirectory(environment: environment) + "/llama-server.log"
+                try? PrivateFile.makePrivateDirectory(StatePaths.stateDirectory(environment: environment))
+                let server = try await LocalModelServer.start(
+                    layout: layout, contextSize: configuration.localContextSize, transport: curl, logPath: logPath
+                )
+                localServer = server
+                settings.baseURL = server.baseURL + "/v1"
+            }
+            let shutdown = ShutdownMonitor { [localServer] in localServer?.stop() }
+            defer { withExtendedLifetime(shutdown) {} }
+
+            let client = try makeClient(settings: settings, transport: transport, maxRetries: configuration.maxRetries)
+            let reported = try? await client.contextWindow(model: settings.model)
+            let contextWindow = configuration.contextWindow ?? reported ?? ModelContextWindows.lookup(settings.model) ?? 8192
+
+            errors.write(errors.dim("incident-repl → \(settings.provider) · model \(settings.model) · \(client.endpoint) · context \(contextWindow) tokens") + "\n")
+
+            let isScripted = isatty(0) != 1
+            let input: any InputSource = isScripted
+                ? ScriptedInput()
+                : LineEditor(historyPath: StatePaths.stateDirectory(environment: environment) + "/history")
+            let session = ChatSession(
+                conversation: Conversation(systemPrompt: systemPrompt),
+                options: .init(model: settings.model, maxTokens: configuration.maxTokens, contextWindow: contextWindow,
+                               temperature: configuration.temperature),
+                client: client, input: input, output: output, errors: errors,
+                interrupts: InterruptMonitor()
+            )
+            await session.run()
+            return session.failedTurns == 0 ? 0 : 1
+        } catch {
+            errors.write(errors.red("error: "))
+            errors.writeUntrustedLine("\(error)")
+            return 2
+        }
+    }
+
+    /// The client for a provider.
+    public static func makeClient(settings: ProviderSettings, transport: any HTTPTransport, maxRetries: Int) throws -> any LLMClient {
+        let policy = RetryPolicy(maxRetries: maxRetries)
+        guard let baseURL = settings.baseURL else {
+            throw REPLError.configuration("no endpoint for \(settings.provider)")
+        }
+        switch settings.provider {
+        case .local, .openai:
+            return OpenAIClient(format: OpenAIFormat(provider: settings.provider, baseURL: baseURL, apiKey: settings.apiKey),
+                                transport: transport, retryPolicy: policy)
+        case .anthropic:
+            return AnthropicClient(format: AnthropicFormat(baseURL: baseURL, apiKey: settings.apiKey),
+                                   transport: transport, retryPolicy: policy)
+        case .gemini, .ollama:
+            throw REPLError.configuration("\(settings.provider) is not supported yet")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// Everything the command line says, already parsed; the executable fills it in.
+public struct REPLConfiguration: Sendable {
+    public var provider: String?
+    public var model: String?
+    public var baseURL: String?
+    public var maxTokens: Int = 1024
+    public var contextWindow: Int?
+    public var role: String = "incident-response"
+    public var system: String?
+    public var temperature: Double?
+    public var connectTimeout: Double = 10
+    public var stallTimeout: Double = 120
+    public var maxRetries: Int = 2
+    public var caBundle: String?
+    public var allowInsecureHTTP = false
+    public var auditLog: String?
+    /// The context size for an embedded server this process starts.
+    public var localContextSize: Int = 8192
+
+    public init() {}
+}
