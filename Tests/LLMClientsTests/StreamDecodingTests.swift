@@ -115,8 +115,8 @@ struct StreamDecodingTests {
         let full = Array(Self.anthropicReference.utf8)
         let cut = Array(full[..<full.firstRange(of: Array("event: message_delta".utf8))!.lowerBound])
         await #expect(throws: LLMClientError.self) { _ = try await collect(anthropic(cut)) }
-        let openAI = Array(Self.openAIReference.utf8)
-        let openAICut = Array(openAI[..<openAI.firstRange(of: Array("data: [DONE]".utf8))!.lowerBound].prefix(500))
+        // Two text chunks, then the connection closes cleanly: no finish_reason, no [DONE].
+        let openAICut = Array((Self.openAIReference.components(separatedBy: "\n\n").prefix(2).joined(separator: "\n\n") + "\n\n").utf8)
         await #expect(throws: LLMClientError.self) { _ = try await collect(openAI(openAICut)) }
     }
 
