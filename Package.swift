@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["LoopbackProvider"],
+            dependencies: ["IncidentREPLKit", "LoopbackProvider"],
             swiftSettings: upcoming
         ),
     ]

@@ -54,12 +54,13 @@ public final class LocalModelServer: Sendable {
     /// Reuses a running server or starts one.
     /// - Parameters:
     ///   - contextSize: the context window to start a new server with.
+    ///   - reuse: whether a server already on the well-known port may be used (and that port taken).
     public static func start(
         layout: ProjectLayout?, contextSize: Int, transport: any HTTPTransport,
-        logPath: String? = nil, timeout: Duration = .seconds(90)
+        logPath: String? = nil, timeout: Duration = .seconds(90), reuse: Bool = true
     ) async throws -> LocalModelServer {
         let wellKnown = "http://127.0.0.1:\(wellKnownPort)"
-        if await isHealthy(wellKnown, transport: transport) {
+        if reuse, await isHealthy(wellKnown, transport: transport) {
             return LocalModelServer(baseURL: wellKnown, pid: nil)
         }
         guard let layout else {
@@ -71,7 +72,7 @@ public final class LocalModelServer: Sendable {
         guard access(python, X_OK) == 0 else {
             throw REPLError.localServerUnavailable("\(python) is missing: run `make setup` in \(layout.root)")
         }
-        let port = portIsFree(wellKnownPort) ? wellKnownPort : freePort()
+        let port = reuse && portIsFree(wellKnownPort) ? wellKnownPort : freePort()
         let pid = try spawn([python, "-c", launcher, String(port), String(contextSize)], logPath: logPath)
         let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", pid: pid)
         let deadline = ContinuousClock.now + timeout
