@@ -97,7 +97,7 @@ public final class ChatSession: @unchecked Sendable {
         let request = ChatRequest(
             model: options.model, system: view.system,
             messages: view.messages.map { ChatRequest.Message(role: $0.role == .user ? .user : .assistant, content: $0.text) },
-            maxTokens: options.maxTokens, temperature: options.temperature
+            maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow
         )
         output.write(input.isScripted ? "Assistant: " : "")
         let stream = client.stream(request)

@@ -85,8 +85,13 @@ public enum REPLApp {
         case .anthropic:
             return AnthropicClient(format: AnthropicFormat(baseURL: baseURL, apiKey: settings.apiKey),
                                    transport: transport, retryPolicy: policy)
-        case .gemini, .ollama:
-            throw REPLError.configuration("\(settings.provider) is not supported yet")
+        case .gemini:
+            return GeminiClient(format: GeminiFormat(baseURL: baseURL, apiKey: settings.apiKey,
+                                                     keyVariable: settings.keyVariable ?? "GEMINI_API_KEY"),
+                                transport: transport, retryPolicy: policy)
+        case .ollama:
+            return OllamaClient(format: OllamaFormat(baseURL: baseURL, apiKey: settings.apiKey),
+                                transport: transport, retryPolicy: policy)
         }
     }
 }

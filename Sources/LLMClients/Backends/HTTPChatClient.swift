@@ -126,7 +126,11 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
                 failure.shouldRetry = RetryPolicy.shouldRetry(headers: response.head.headers)
                 throw LLMClientError.provider(failure)
             } catch {
-                let error = Self.normalise(error)
+                var error = Self.normalise(error)
+                if case .transport(var failure) = error, failure.kind == .connectionRefused, let hint = format.connectionHint {
+                    failure.hint = hint
+                    error = .transport(failure)
+                }
                 guard let delay = retryPolicy.delay(after: error, retry: retry) else { throw error }
                 retry += 1
                 onRetry(RetryNotice(
@@ -163,3 +167,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
 public typealias AnthropicClient = HTTPChatClient<AnthropicFormat>
 /// OpenAI Chat Completions (and compatible servers) over libcurl.
 public typealias OpenAIClient = HTTPChatClient<OpenAIFormat>
+/// Google Gemini over libcurl.
+public typealias GeminiClient = HTTPChatClient<GeminiFormat>
+/// Ollama `/api/chat` over libcurl.
+public typealias OllamaClient = HTTPChatClient<OllamaFormat>

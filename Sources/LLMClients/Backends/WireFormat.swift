@@ -33,6 +33,9 @@ public protocol WireFormat: Sendable {
     /// The provider's error body, decoded (retry headers are read by the client, not here).
     func decodeError(status: Int, body: [UInt8], model: String) -> ProviderFailure
 
+    /// A hint added to "connection refused", e.g. how to start a local server.
+    var connectionHint: String? { get }
+
     /// The request that counts input tokens exactly, or `nil` where the provider has no such endpoint.
     func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest?
     /// Reads the count from that endpoint's answer.
@@ -58,6 +61,7 @@ extension StreamDecoder {
 }
 
 extension WireFormat {
+    public var connectionHint: String? { nil }
     public func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest? { nil }
     public func decodeTokenCount(_ body: [UInt8]) throws -> Int { 0 }
     public func contextWindowRequest(model: String) -> HTTPRequest? { nil }
