@@ -16,7 +16,10 @@ struct SecretMatch: Sendable, Equatable {
 ///   character. So `password=changeme` (2.75 bits) and `password: ********` stay; they are
 ///   accepted false negatives, as in gitleaks (which uses 3.5). The value alone is replaced.
 /// * Values that look like paths (`/…`, `~/…`, `C:\…`, `\\…`), template variables (`$…`, `%…`,
-///   `{…`, `<…`) or an earlier placeholder are never redacted: sudo's `PWD=/var/www` is a directory.
+///   `{…`, `<…`), Vault `hmac-sha256:` digests or an earlier placeholder are never redacted:
+///   sudo's `PWD=/var/www` is a directory.
+/// * A key that is a segment of a colon- or slash-joined name is not a key: in an ARN
+///   `…:secret:prod/db` the word `secret` is a resource type.
 struct SecretScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
 
@@ -359,6 +362,8 @@ struct SecretScanner {
             guard Self.isWord(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { break }
             keyStart -= 1
         }
+        // A segment of a colon- or slash-joined name (an ARN's `:secret:`, a path) is not a key.
+        if keyStart > 0 && ":/\\".utf8.contains(bytes[keyStart - 1]) { return nil }
         guard keyEnd - keyStart >= 3, let keyClass = classify(keyStart..<keyEnd) else { return nil }
 
         // The value.
@@ -411,6 +416,8 @@ struct SecretScanner {
         let first = bytes[value.lowerBound]
         if "/$%{<~\\".utf8.contains(first) { return true }  // paths, variables, templates
         if hasPrefix("[REDACTED:", at: value.lowerBound) { return true }
+        // Vault audit logs replace secrets by their HMAC on purpose.
+        if hasPrefix("hmac-sha256:", at: value.lowerBound) { return true }
         // A Windows path such as C:\Windows or C:/Users.
         if value.count >= 3, Self.isAlphanumeric(first), bytes[value.lowerBound + 1] == UInt8(ascii: ":"),
             bytes[value.lowerBound + 2] == UInt8(ascii: "\\") || bytes[value.lowerBound + 2] == UInt8(ascii: "/")
