@@ -32,14 +32,18 @@ public final class ChatSession: @unchecked Sendable {
     let output: TerminalOutput
     let errors: TerminalOutput
     var estimator = TokenEstimator()
+    /// Redaction and fencing of what leaves the machine.
+    public var outbound: OutboundFilter
     let interrupts: InterruptMonitor?
     /// Turns that failed; a scripted run exits non-zero if any did.
     public private(set) var failedTurns = 0
 
     public init(
         conversation: Conversation, options: Options, client: any LLMClient, input: any InputSource,
-        output: TerminalOutput, errors: TerminalOutput, interrupts: InterruptMonitor? = nil
+        output: TerminalOutput, errors: TerminalOutput, interrupts: InterruptMonitor? = nil,
+        outbound: OutboundFilter = OutboundFilter()
     ) {
+        self.outbound = outbound
         self.conversation = conversation
         self.options = options
         self.client = client
@@ -94,9 +98,10 @@ public final class ChatSession: @unchecked Sendable {
             return
         }
         if let notice = view.notice { errors.write(errors.dim(notice) + "\n") }
+        let outbound = self.outbound.filter(view, endpoint: client.endpoint)
+        if let notice = outbound.notice { errors.write(errors.dim(notice) + "\n") }
         let request = ChatRequest(
-            model: options.model, system: view.system,
-            messages: view.messages.map { ChatRequest.Message(role: $0.role == .user ? .user : .assistant, content: $0.text) },
+            model: options.model, system: outbound.system, messages: outbound.messages,
             maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow
         )
         output.write(input.isScripted ? "Assistant: " : "")

@@ -50,7 +50,11 @@ public enum REPLApp {
             let reported = try? await client.contextWindow(model: settings.model)
             let contextWindow = configuration.contextWindow ?? reported ?? ModelContextWindows.lookup(settings.model) ?? 8192
 
-            errors.write(errors.dim("incident-repl → \(settings.provider) · model \(settings.model) · \(client.endpoint) · context \(contextWindow) tokens") + "\n")
+            let redacting = OutboundFilter(mode: configuration.redaction).redacts(endpoint: client.endpoint)
+            errors.write(errors.dim(
+                "incident-repl → \(settings.provider) · model \(settings.model) · \(client.endpoint) · context \(contextWindow) tokens"
+                    + " · redaction \(redacting ? "on" : "off")"
+            ) + "\n")
 
             let isScripted = isatty(0) != 1
             let input: any InputSource = isScripted
@@ -61,7 +65,8 @@ public enum REPLApp {
                 options: .init(model: settings.model, maxTokens: configuration.maxTokens, contextWindow: contextWindow,
                                temperature: configuration.temperature),
                 client: client, input: input, output: output, errors: errors,
-                interrupts: InterruptMonitor()
+                interrupts: InterruptMonitor(),
+                outbound: OutboundFilter(mode: configuration.redaction)
             )
             await session.run()
             return session.failedTurns == 0 ? 0 : 1

@@ -14,6 +14,8 @@ public struct REPLConfiguration: Sendable {
     public var caBundle: String?
     public var allowInsecureHTTP = false
     public var auditLog: String?
+    /// Secret redaction: automatic (remote providers only), forced on, or off.
+    public var redaction: OutboundFilter.Mode = .automatic
     /// The context size for an embedded server this process starts.
     public var localContextSize: Int = 8192
 

@@ -63,6 +63,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Option(help: "Append every outgoing request (URL and body, never headers) to this file (0600).")
     var auditLog: String?
 
+    @Flag(inversion: .prefixedNo, help: "Redact secrets before sending (default: on for remote providers, off for loopback).")
+    var redact: Bool?
+
     @Option(help: "Context size for an embedded local server that incident-repl starts.")
     var localContextSize: Int = 8192
 
@@ -92,6 +95,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.caBundle = caBundle
         configuration.allowInsecureHTTP = allowInsecureHTTP
         configuration.auditLog = auditLog
+        configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
         configuration.localContextSize = localContextSize
         let status = await REPLApp.run(configuration)
         if status != 0 { throw ExitCode(status) }
