@@ -28,7 +28,7 @@ public struct TokenBreakdown: Sendable, Equatable {
     /// A few lines for `/tokens`.
     public var description: String {
         let percent = available > 0 ? used * 100 / available : 100
-        let ratioText = String(Int((ratio * 100).rounded())) 
+        let ratioText = String(Int((ratio * 100).rounded()))
         return [
             "budget:   \(available.grouped) of \(contextWindow.grouped) (\(reservedForAnswer.grouped) for the answer, "
                 + "\(safetyMargin.grouped) margin)",
