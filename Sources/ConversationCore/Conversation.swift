@@ -1,0 +1,111 @@
+/// The whole history of one investigation, with the case facts and the running summary, and
+/// the view of it that each turn sends.
+///
+/// The history is never truncated: ``makeView(budget:estimator:)`` computes what to send from
+/// it. Token estimates and indicators are computed once per message, when it is appended, so a
+/// turn costs what it adds, not what the history holds.
+///
+/// An exchange is the analyst's message(s) and the model's answer(s) that follow. A user message
+/// whose answer failed (followed directly by another user message) stays in the same exchange:
+/// the view merges it into the next one, separated by a blank line, so nothing the analyst typed
+/// is silently lost; if the merged newest exchange does not fit, the unanswered messages are left
+/// out (their indicators still reach the case-facts block).
+public struct Conversation: Sendable, Codable, Equatable {
+    /// The instructions sent first in every request.
+    public var systemPrompt: String
+    /// The whole history, oldest first; a message's id is its index.
+    public private(set) var messages: [Message]
+    /// How the view is cut down when the history does not fit.
+    public var strategy: TruncationStrategy
+    /// Extracted indicators and analyst pins, for `/facts`.
+    public private(set) var facts: CaseFacts
+    /// The running summary of the oldest exchanges, when the summarise strategy has made one.
+    public private(set) var summary: ConversationSummary?
+
+    /// `cumulativeRawTokens[i]` is the raw cost of messages `0..<i`.
+    var cumulativeRawTokens: [Int]
+    /// The index of the first message of each exchange (always a user message).
+    var exchangeStarts: [Int]
+
+    /// Creates an empty conversation.
+    public init(systemPrompt: String, strategy: TruncationStrategy = .dropOldest) {
+        self.systemPrompt = systemPrompt
+        self.messages = []
+        self.strategy = strategy
+        self.facts = CaseFacts()
+        self.summary = nil
+        self.cumulativeRawTokens = [0]
+        self.exchangeStarts = []
+    }
+
+    /// Appends what the analyst typed.
+    @discardableResult
+    public mutating func appendUser(_ text: String) -> Message {
+        if messages.last?.role != .user { exchangeStarts.append(messages.count) }
+        return append(Message(id: messages.count, role: .user, text: text))
+    }
+
+    /// Appends the model's answer; `.interrupted` when it stopped part-way.
+    @discardableResult
+    public mutating func appendAssistant(_ text: String, status: Message.Status = .complete) -> Message {
+        append(Message(id: messages.count, role: .assistant, text: text, status: status))
+    }
+
+    private mutating func append(_ message: Message) -> Message {
+        messages.append(message)
+        cumulativeRawTokens.append(cumulativeRawTokens[cumulativeRawTokens.count - 1] + TokenEstimator.rawCost(of: message))
+        facts.record(IndicatorExtractor.indicators(in: message.text), inMessageAt: message.id)
+        return message
+    }
+
+    /// Pins free text to the case facts; pins are always sent.
+    public mutating func pin(_ text: String) { facts.pin(text) }
+
+    /// Removes the pin at `index` (0-based, as `/facts` numbers them).
+    ///
+    /// - Throws: ``ConversationError/noSuchPin(index:count:)``.
+    public mutating func unpin(at index: Int) throws(ConversationError) { try facts.unpin(at: index) }
+
+    /// Builds what this turn sends, using ``strategy``.
+    ///
+    /// - Throws: ``ConversationError/contextTooSmall(required:available:)`` when the system
+    ///   prompt, the pins and the newest message alone do not fit; the history is untouched.
+    public func makeView(budget: ContextBudget, estimator: TokenEstimator) throws(ConversationError) -> ContextView {
+        try ViewBuilder(conversation: self, budget: budget, estimator: estimator).build()
+    }
+
+    /// What the model should summarise next, or `nil` when nothing needs summarising yet.
+    ///
+    /// Only for the summarise strategy. A plan appears once the prompt would pass 75% of the
+    /// budget (``ContextBudget/summariseThreshold``), before the window is full; it folds the
+    /// oldest unsummarised exchanges (never the newest, and at most half the budget at a time) and
+    /// asks for a briefer rewrite when the summary itself passes 15% of the budget. Summarising
+    /// may run while the analyst reads; record the result with ``recordSummary(_:covering:)``.
+    public func summaryPlan(budget: ContextBudget, estimator: TokenEstimator) -> SummaryPlan? {
+        guard strategy == .summarise else { return nil }
+        return ViewBuilder(conversation: self, budget: budget, estimator: estimator).summaryPlan()
+    }
+
+    /// Records the summary the model wrote for a ``SummaryPlan``, replacing the previous one.
+    ///
+    /// - Parameter messageID: the plan's ``SummaryPlan/coversThroughMessageID``.
+    /// - Throws: ``ConversationError/unknownMessage(id:count:)`` or
+    ///   ``ConversationError/summaryGoesBackwards(coveringThrough:alreadyCovered:)``.
+    public mutating func recordSummary(_ text: String, covering messageID: Int) throws(ConversationError) {
+        guard messages.indices.contains(messageID) else {
+            throw .unknownMessage(id: messageID, count: messages.count)
+        }
+        if let summary, messageID < summary.coversThroughMessageID {
+            throw .summaryGoesBackwards(coveringThrough: messageID, alreadyCovered: summary.coversThroughMessageID)
+        }
+        summary = ConversationSummary(text: text, coversThroughMessageID: messageID)
+    }
+
+    /// Forgets the running summary (the history it covered is still here).
+    public mutating func clearSummary() { summary = nil }
+
+    /// The raw cost of history messages `range`.
+    func rawTokens(_ range: Range<Int>) -> Int {
+        cumulativeRawTokens[range.upperBound] - cumulativeRawTokens[range.lowerBound]
+    }
+}

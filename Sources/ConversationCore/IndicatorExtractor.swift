@@ -1,0 +1,306 @@
+/// Finds indicators of compromise and labelled case details in free text, without regular
+/// expressions: the text is split into tokens once and each token is classified.
+///
+/// Recognised: IPv4 (four octets in range, optional port or CIDR suffix dropped), IPv6, URLs
+/// (http, https, ftp, sftp; `hxxp` and `[.]` defanging is undone), e-mail addresses, domains
+/// (alphabetic TLD of a known generic kind or any two-letter country code, never a common file
+/// extension such as `.pdf` or `.exe`), MD5/SHA-1/SHA-256 hashes, CVE IDs, ATT&CK technique IDs,
+/// absolute file paths (`/etc/passwd`, `C:\Windows\…`, `\\server\share`, `%APPDATA%\…`), and
+/// host names, user names and paths where a label names them: `host: WS-042`, `user=jdoe`,
+/// `hostname WS-042`. A bare label with no `:` or `=` (`host WS-042`) only counts when the value
+/// looks like an identifier (has a digit, `-`, `_`, `\` or `$`, or is all capitals), so
+/// "the user clicked" yields nothing.
+public enum IndicatorExtractor {
+    /// The distinct facts in `text`, in order of first appearance.
+    public static func indicators(in text: String) -> [Indicator] {
+        let source = refanged(text)
+        let tokens = source.split(whereSeparator: isDelimiter)
+        var found: [Indicator] = []
+        var seen: Set<String> = []
+        func add(_ indicator: Indicator) {
+            if seen.insert(indicator.key).inserted { found.append(indicator) }
+        }
+        var index = 0
+        while index < tokens.count {
+            let raw = trimLeading(tokens[index])
+            if let (labelKind, inlineValue) = label(raw) {
+                if let inlineValue {
+                    if let fact = labelled(labelKind, trimTrailing(inlineValue)) { add(fact) }
+                    index += 1
+                    continue
+                }
+                if index + 1 < tokens.count {
+                    let value = trimTrailing(trimLeading(tokens[index + 1]))
+                    let bare = raw.last != ":" && raw.last != "="
+                    if !bare || looksLikeIdentifier(value), let fact = labelled(labelKind, value) {
+                        add(fact)
+                        index += 2
+                        continue
+                    }
+                }
+            }
+            if let fact = classify(trimTrailing(raw)) { add(fact) }
+            index += 1
+        }
+        return found
+    }
+
+    // MARK: - Tokens
+
+    static func refanged(_ text: String) -> String {
+        var result = text
+        if result.utf8.contains(UInt8(ascii: "[")) || result.utf8.contains(UInt8(ascii: "(")) {
+            result = result.replacing("[.]", with: ".").replacing("(.)", with: ".")
+                .replacing("[:]", with: ":").replacing("[@]", with: "@")
+        }
+        if result.contains("hxxp") { result = result.replacing("hxxp", with: "http") }
+        return result
+    }
+
+    static func isDelimiter(_ character: Character) -> Bool {
+        switch character {
+        case " ", "\t", "\n", "\r", "\r\n", ",", ";", "\"", "'", "`", "(", ")", "[", "]", "{", "}", "<", ">", "|":
+            return true
+        default:
+            return character.isWhitespace
+        }
+    }
+
+    static func trimLeading(_ token: Substring) -> Substring {
+        token.drop(while: { $0 == "*" || $0 == "_" })
+    }
+
+    static func trimTrailing(_ token: Substring) -> Substring {
+        var result = token
+        while let last = result.last, ".,:;!?*_".contains(last) {
+            if last == ":" && result.hasSuffix("::") { break }
+            result = result.dropLast()
+        }
+        return result
+    }
+
+    // MARK: - Labels
+
+    static let hostLabels: Set<String> = [
+        "host", "hostname", "computer", "computername", "workstation", "device", "machine", "endpoint",
+    ]
+    static let userLabels: Set<String> = [
+        "user", "username", "account", "accountname", "login", "samaccountname", "targetusername",
+        "subjectusername",
+    ]
+    static let pathLabels: Set<String> = ["path", "file", "filepath", "filename", "image"]
+    static let bareLabels: Set<String> = ["host", "hostname", "user", "username"]
+    static let stopWords: Set<String> = [
+        "the", "a", "an", "is", "was", "and", "or", "of", "to", "in", "on", "for", "with", "name", "unknown", "none",
+    ]
+
+    /// The kind a label announces, and the value when it is written in the same token (`user=jdoe`).
+    static func label(_ token: Substring) -> (Indicator.Kind, Substring?)? {
+        var key = token
+        var value: Substring?
+        if let separator = token.firstIndex(where: { $0 == ":" || $0 == "=" }) {
+            key = token[..<separator]
+            let rest = token[token.index(after: separator)...]
+            value = rest.isEmpty ? nil : rest
+        }
+        let lowered = key.lowercased()
+        let hasSeparator = key.endIndex != token.endIndex
+        if !hasSeparator && !bareLabels.contains(lowered) { return nil }
+        if hostLabels.contains(lowered) { return (.host, value) }
+        if userLabels.contains(lowered) { return (.user, value) }
+        if pathLabels.contains(lowered) { return (.filePath, value) }
+        return nil
+    }
+
+    static func looksLikeIdentifier(_ value: Substring) -> Bool {
+        if value.contains(where: { $0.isNumber || "-_\\$".contains($0) }) { return true }
+        return value.count >= 2 && value.allSatisfy { $0.isUppercase }
+    }
+
+    static func labelled(_ kind: Indicator.Kind, _ value: Substring) -> Indicator? {
+        guard !value.isEmpty, value.count <= 256, !stopWords.contains(value.lowercased()) else { return nil }
+        switch kind {
+        case .host:
+            if let fact = classify(value), fact.kind == .ipv4 || fact.kind == .ipv6 { return fact }
+            guard value.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." || $0 == "_" }),
+                value.contains(where: { $0.isLetter || $0.isNumber })
+            else { return nil }
+        case .user:
+            guard value.allSatisfy({ ($0.isLetter || $0.isNumber) || "-._\\$@".contains($0) }),
+                value.contains(where: { $0.isLetter || $0.isNumber })
+            else { return nil }
+        default:
+            break
+        }
+        return Indicator(kind: kind, value: String(value))
+    }
+
+    // MARK: - Classification
+
+    static func classify(_ token: Substring) -> Indicator? {
+        guard token.utf8.count >= 3 else { return nil }
+        let text = String(token)
+        if let url = url(text) { return url }
+        if token.utf8.contains(UInt8(ascii: "@")) { return email(token) }
+        if let id = cveOrTechnique(token) { return id }
+        if let ip = ipv4(token) { return Indicator(kind: .ipv4, value: ip) }
+        if isIPv6(token) { return Indicator(kind: .ipv6, value: text.lowercased()) }
+        if let hash = hash(token) { return hash }
+        if isPath(token) { return Indicator(kind: .filePath, value: text) }
+        if isDomain(token) { return Indicator(kind: .domain, value: text.lowercased()) }
+        return nil
+    }
+
+    static func url(_ text: String) -> Indicator? {
+        let lowered = text.prefix(8).lowercased()
+        for scheme in ["http://", "https://", "ftp://", "sftp://"] where lowered.hasPrefix(scheme) {
+            return text.utf8.count > scheme.utf8.count ? Indicator(kind: .url, value: text) : nil
+        }
+        return nil
+    }
+
+    static func email(_ token: Substring) -> Indicator? {
+        let parts = token.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty,
+            parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._%+-".contains($0)) }),
+            isDomain(parts[1])
+        else { return nil }
+        return Indicator(kind: .email, value: token.lowercased())
+    }
+
+    static func allDigits<S: StringProtocol>(_ text: S) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    static func cveOrTechnique(_ token: Substring) -> Indicator? {
+        if token.utf8.count >= 13, token.prefix(4).uppercased() == "CVE-" {
+            let parts = token.dropFirst(4).split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0].utf8.count == 4, allDigits(parts[0]), parts[1].utf8.count >= 4,
+                allDigits(parts[1])
+            {
+                return Indicator(kind: .cve, value: token.uppercased())
+            }
+            return nil
+        }
+        if token.first == "T" {
+            let parts = token.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+            if parts[0].utf8.count == 4, allDigits(parts[0]),
+                parts.count == 1 || (parts.count == 2 && parts[1].utf8.count == 3 && allDigits(parts[1]))
+            {
+                return Indicator(kind: .attackTechnique, value: String(token))
+            }
+        }
+        return nil
+    }
+
+    /// The address without any `:port` or `/prefix` suffix, when the token is an IPv4 address.
+    static func ipv4(_ token: Substring) -> String? {
+        var address = token
+        if let suffix = token.firstIndex(where: { $0 == ":" || $0 == "/" }) {
+            let rest = token[token.index(after: suffix)...]
+            guard allDigits(rest), rest.utf8.count <= 5 else { return nil }
+            address = token[..<suffix]
+        }
+        let octets = address.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return nil }
+        for octet in octets {
+            guard octet.utf8.count <= 3, allDigits(octet), let value = Int(octet), value <= 255 else { return nil }
+        }
+        return String(address)
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+    }
+
+    static func isIPv6(_ token: Substring) -> Bool {
+        var address = token
+        if let zone = token.firstIndex(of: "%") { address = token[..<zone] }
+        guard address.utf8.contains(UInt8(ascii: ":")),
+            address.utf8.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+        else { return false }
+        let text = String(address)
+        let halves = text.split(separator: "::", omittingEmptySubsequences: false)
+        guard halves.count <= 2 else { return false }
+        var groups = 0
+        for (position, half) in halves.enumerated() where !half.isEmpty {
+            let parts = half.split(separator: ":", omittingEmptySubsequences: false)
+            for (offset, part) in parts.enumerated() {
+                let isLast = position == halves.count - 1 && offset == parts.count - 1
+                if isLast && part.contains(".") {
+                    guard ipv4(part) != nil else { return false }
+                    groups += 2
+                } else {
+                    guard (1...4).contains(part.utf8.count), part.utf8.allSatisfy(isHexDigit) else { return false }
+                    groups += 1
+                }
+            }
+        }
+        guard text.utf8.contains(where: isHexDigit) else { return false }
+        return halves.count == 2 ? groups <= 7 : groups == 8
+    }
+
+    static func hash(_ token: Substring) -> Indicator? {
+        let kind: Indicator.Kind
+        switch token.utf8.count {
+        case 32: kind = .md5
+        case 40: kind = .sha1
+        case 64: kind = .sha256
+        default: return nil
+        }
+        guard token.utf8.allSatisfy(isHexDigit), !allDigits(token) else { return nil }
+        return Indicator(kind: kind, value: token.lowercased())
+    }
+
+    static func isPath(_ token: Substring) -> Bool {
+        let bytes = Array(token.utf8.prefix(3))
+        if bytes[0] == UInt8(ascii: "/") || (bytes[0] == UInt8(ascii: "~") && bytes[1] == UInt8(ascii: "/")) {
+            return token.split(separator: "/").count >= 2 && !token.contains("//")
+        }
+        if bytes[0] == UInt8(ascii: "\\") && bytes[1] == UInt8(ascii: "\\") { return bytes[2] != UInt8(ascii: "\\") }
+        if bytes[1] == UInt8(ascii: ":") && bytes[2] == UInt8(ascii: "\\") {
+            return (bytes[0] | 0x20) >= UInt8(ascii: "a") && (bytes[0] | 0x20) <= UInt8(ascii: "z")
+        }
+        if bytes[0] == UInt8(ascii: "%"), let close = token.dropFirst().firstIndex(of: "%") {
+            return token[token.index(after: close)...].hasPrefix("\\")
+        }
+        return false
+    }
+
+    static let genericTLDs: Set<String> = [
+        "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "ai", "app", "dev", "xyz", "top",
+        "online", "site", "club", "shop", "store", "tech", "cloud", "live", "pro", "onion", "local", "lan", "corp",
+        "internal", "arpa", "icu", "buzz", "work", "link", "click", "win", "bid", "loan", "download", "review",
+        "stream", "space", "website", "fun", "host", "press", "email", "services", "support", "network", "digital",
+        "world", "today", "news", "mobi", "name", "asia", "tel", "lol", "cyou", "rest", "monster", "bar", "wiki",
+    ]
+    static let fileExtensions: Set<String> = [
+        "pdf", "txt", "exe", "dll", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "zip", "rar", "gz",
+        "tgz", "tar", "js", "ts", "py", "rb", "sh", "ps", "ps1", "psm1", "bat", "cmd", "vbs", "jar", "log", "csv",
+        "json", "xml", "yaml", "yml", "html", "htm", "png", "jpg", "jpeg", "gif", "bmp", "svg", "md", "ini", "cfg",
+        "conf", "tmp", "dat", "bin", "iso", "img", "msi", "lnk", "hta", "scr", "sys", "drv", "ocx", "cpl", "swift",
+        "cs", "cpp", "go", "rs", "java", "class", "php", "pl", "mov", "mp4", "mp3", "wav", "eml", "msg", "pst",
+        "evtx", "pcap", "pcapng", "db", "sqlite", "so", "dmg", "pkg", "deb", "rpm", "apk", "lock", "bak", "old",
+    ]
+
+    static func isDomain(_ token: Substring) -> Bool {
+        let labels = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, token.utf8.count <= 253, let tld = labels.last else { return false }
+        let topLevel = tld.lowercased()
+        guard topLevel.utf8.count >= 2, topLevel.utf8.count <= 24,
+            topLevel.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }),
+            !fileExtensions.contains(topLevel),
+            topLevel.utf8.count == 2 || genericTLDs.contains(topLevel)
+        else { return false }
+        for label in labels {
+            guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
+                label.utf8.allSatisfy({ byte in
+                    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+                })
+            else { return false }
+        }
+        return true
+    }
+}
