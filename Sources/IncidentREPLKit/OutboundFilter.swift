@@ -65,7 +65,6 @@ public struct OutboundFilter: Sendable {
                 text = message.text
             }
             if message.role == .user { text = Self.fenced(text) }
-            if message.role == .assistant, message.status == .interrupted { text += "\n[answer interrupted]" }
             messages.append(ChatRequest.Message(role: message.role == .user ? .user : .assistant, content: text))
         }
         return (system, messages, Self.notice(findings))

@@ -48,7 +48,7 @@ public enum REPLApp {
 
             let client = try makeClient(settings: settings, transport: transport, maxRetries: configuration.maxRetries)
             let reported = try? await client.contextWindow(model: settings.model)
-            let contextWindow = configuration.contextWindow ?? reported ?? ModelContextWindows.lookup(settings.model) ?? 8192
+            let contextWindow = configuration.contextWindow ?? reported ?? ModelCatalog.contextWindowOrDefault(for: settings.model)
 
             let redacting = OutboundFilter(mode: configuration.redaction).redacts(endpoint: client.endpoint)
             errors.write(errors.dim(
