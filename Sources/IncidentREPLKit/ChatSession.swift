@@ -12,38 +12,47 @@ import Glibc
 /// marked as interrupted, and the next turn works.
 public final class ChatSession: @unchecked Sendable {
     public struct Options: Sendable {
+        public var provider: Provider
         public var model: String
         public var maxTokens: Int
         public var contextWindow: Int
         public var temperature: Double?
+        /// The role the system prompt came from, for the banner and the journal (`nil` for --system).
+        public var role: String?
 
-        public init(model: String, maxTokens: Int, contextWindow: Int, temperature: Double? = nil) {
+        public init(
+            provider: Provider = .local, model: String, maxTokens: Int, contextWindow: Int,
+            temperature: Double? = nil, role: String? = nil
+        ) {
+            self.provider = provider
             self.model = model
             self.maxTokens = maxTokens
             self.contextWindow = contextWindow
             self.temperature = temperature
+            self.role = role
         }
     }
 
-    public private(set) var conversation: Conversation
+    public internal(set) var conversation: Conversation
     public var options: Options
     let client: any LLMClient
     let input: any InputSource
     let output: TerminalOutput
     let errors: TerminalOutput
-    var estimator = TokenEstimator()
+    public internal(set) var estimator: TokenEstimator
+    let interrupts: InterruptMonitor?
+    let roles: RoleLibrary?
     /// Redaction and fencing of what leaves the machine.
     public var outbound: OutboundFilter
-    let interrupts: InterruptMonitor?
     /// Turns that failed; a scripted run exits non-zero if any did.
-    public private(set) var failedTurns = 0
+    public internal(set) var failedTurns = 0
+    var shouldQuit = false
 
     public init(
         conversation: Conversation, options: Options, client: any LLMClient, input: any InputSource,
         output: TerminalOutput, errors: TerminalOutput, interrupts: InterruptMonitor? = nil,
-        outbound: OutboundFilter = OutboundFilter()
+        outbound: OutboundFilter = OutboundFilter(), roles: RoleLibrary? = nil
     ) {
-        self.outbound = outbound
         self.conversation = conversation
         self.options = options
         self.client = client
@@ -51,6 +60,9 @@ public final class ChatSession: @unchecked Sendable {
         self.output = output
         self.errors = errors
         self.interrupts = interrupts
+        self.outbound = outbound
+        self.roles = roles
+        estimator = TokenEstimator(key: TokenEstimator.key(provider: options.provider.rawValue, model: options.model))
     }
 
     var budget: ContextBudget {
@@ -60,7 +72,7 @@ public final class ChatSession: @unchecked Sendable {
     /// Runs until `quit`, `exit`, Ctrl-D or the end of the transcript.
     public func run() async {
         let prompt = output.usesColor ? "\u{1B}[1;36mir>\u{1B}[0m " : "ir> "
-        while true {
+        while !shouldQuit {
             let event = await input.next(prompt: input.isScripted ? "" : prompt)
             switch event {
             case .endOfInput:
@@ -68,51 +80,108 @@ public final class ChatSession: @unchecked Sendable {
                 return
             case .interrupt:
                 errors.write(errors.dim("(type quit or press Ctrl-D to leave)") + "\n")
-                continue
             case .line(let line):
                 let text = line.trimmingSpaces()
                 if text.isEmpty { continue }
-                if text == "quit" || text == "exit" || text == "/quit" || text == "/exit" {
-                    if input.isScripted { output.write("You: \(text)\n") }
-                    return
-                }
                 if input.isScripted {
                     output.write("You: ")
                     output.writeUntrusted(line)
                     output.finishUntrusted()
                     output.write("\n")
                 }
-                await ask(line)
+                if text == "quit" || text == "exit" { return }
+                if text.hasPrefix("/"), !text.contains("\n") {
+                    await perform(command: text)
+                } else {
+                    await ask(line)
+                }
             }
         }
     }
 
     /// One exchange: append the question, stream the answer, append it.
-    func ask(_ question: String) async {
+    public func ask(_ question: String) async {
         conversation.appendUser(question)
-        let view: ContextView
-        do {
-            view = try conversation.makeView(budget: budget, estimator: estimator)
-        } catch {
-            reportFailure("\(error)")
+        await answerPendingQuestion()
+    }
+
+    /// Sends the conversation, which ends with the analyst's question, and records the answer.
+    func answerPendingQuestion() async {
+        if conversation.strategy == .summarise { await summariseIfDue() }
+        var retriedOverflow = false
+        while true {
+            let view: ContextView
+            do {
+                view = try conversation.makeView(budget: budget, estimator: estimator)
+            } catch {
+                reportFailure("\(error)")
+                return
+            }
+            var request = makeRequest(for: view)
+            if view.isNearLimit, let exact = try? await client.countTokens(request) {
+                // Near the limit the estimate is not good enough: ask the provider, learn, rebuild.
+                estimator.calibrate(estimatedInput: view.estimatedTokens, reportedInput: exact)
+                if exact > budget.available, let rebuilt = try? conversation.makeView(budget: budget, estimator: estimator) {
+                    report(notice: rebuilt.notice)
+                    request = makeRequest(for: rebuilt, announce: false)
+                } else {
+                    report(notice: view.notice)
+                }
+            } else {
+                report(notice: view.notice)
+            }
+
+            let outcome = await stream(request)
+            if let failure = outcome.failure as? LLMClientError, case .provider(let details) = failure,
+               details.isContextOverflow, outcome.answer.isEmpty, !retriedOverflow {
+                retriedOverflow = true
+                let counts = details.overflowCounts
+                estimator.recordOverflow(sentEstimate: view.estimatedTokens, reportedPromptTokens: counts?.prompt, limit: counts?.limit)
+                errors.write(errors.dim("context: \(client.provider) says the conversation does not fit; rebuilding the view and retrying once") + "\n")
+                continue
+            }
+            if outcome.failure == nil, options.provider == .ollama, let reported = outcome.usage.inputTokens,
+               view.estimatedTokens > budget.available / 2, Double(reported) < Double(view.estimatedTokens) * 0.6,
+               !retriedOverflow {
+                // Ollama truncates silently; a prompt count far below what was sent means it did.
+                errors.write(errors.dim("context: ollama reported \(reported) prompt tokens for about \(view.estimatedTokens) sent; it truncated silently") + "\n")
+            }
+            record(outcome, view: view)
             return
         }
-        if let notice = view.notice { errors.write(errors.dim(notice) + "\n") }
-        let outbound = self.outbound.filter(view, endpoint: client.endpoint)
-        if let notice = outbound.notice { errors.write(errors.dim(notice) + "\n") }
-        let request = ChatRequest(
-            model: options.model, system: outbound.system, messages: outbound.messages,
+    }
+
+    /// The request for a view: redacted and fenced by the outbound filter.
+    func makeRequest(for view: ContextView, announce: Bool = true) -> ChatRequest {
+        let filtered = outbound.filter(view, endpoint: client.endpoint)
+        if announce, let notice = filtered.notice { errors.write(errors.dim(notice) + "\n") }
+        return ChatRequest(
+            model: options.model, system: filtered.system, messages: filtered.messages,
             maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow
         )
+    }
+
+    func report(notice: String?) {
+        if let notice { errors.write(errors.dim(notice) + "\n") }
+    }
+
+    /// Streams one answer to the terminal; Ctrl-C cancels it.
+    func stream(_ request: ChatRequest) async -> StreamOutcome {
         output.write(input.isScripted ? "Assistant: " : "")
         let stream = client.stream(request)
         let output = self.output, errors = self.errors
+        let spinner = (!input.isScripted && errors.isTerminal) ? Spinner(output: errors) : nil
+        let started = ContinuousClock.now
         let task = Task { () -> StreamOutcome in
             var outcome = StreamOutcome()
             do {
                 for try await event in stream {
                     switch event {
                     case .text(let delta):
+                        if outcome.firstToken == nil {
+                            outcome.firstToken = ContinuousClock.now - started
+                            spinner?.stop()
+                        }
                         outcome.answer += delta
                         output.writeUntrusted(delta)
                     case .usage(let reported):
@@ -120,12 +189,15 @@ public final class ChatSession: @unchecked Sendable {
                     case .finished(let reason):
                         outcome.stopReason = reason
                     case .retrying(let notice):
+                        spinner?.stop()
                         errors.write(errors.dim(Self.describe(notice)) + "\n")
                     }
                 }
             } catch {
                 outcome.failure = error
             }
+            spinner?.stop()
+            outcome.total = ContinuousClock.now - started
             return outcome
         }
         interrupts?.arm { task.cancel() }
@@ -133,6 +205,11 @@ public final class ChatSession: @unchecked Sendable {
         interrupts?.disarm()
         output.finishUntrusted()
         output.write("\n")
+        return outcome
+    }
+
+    /// Appends the answer (whole, or partial and marked interrupted) and tells the analyst what happened.
+    func record(_ outcome: StreamOutcome, view: ContextView) {
         let answer = outcome.answer
         guard let error = outcome.failure else {
             conversation.appendAssistant(answer)
@@ -142,36 +219,71 @@ public final class ChatSession: @unchecked Sendable {
             if let stopReason = outcome.stopReason, stopReason.isNoteworthy {
                 errors.write(errors.dim("(answer stopped: \(stopReason.raw))") + "\n")
             }
+            if !input.isScripted, errors.isTerminal { errors.write(errors.dim(outcome.footer) + "\n") }
             return
         }
         if !answer.isEmpty { conversation.appendAssistant(answer, status: .interrupted) }
         let cancelled = (error as? LLMClientError) == .cancelled || error is CancellationError
         if cancelled {
-            errors.write(errors.dim("(answer interrupted; the partial answer is kept)") + "\n")
+            errors.write(errors.dim("(answer interrupted; the partial answer is kept, /retry asks again)") + "\n")
             if input.isScripted { failedTurns += 1 }
         } else {
             let partial = answer.isEmpty ? "" : " (the partial answer is kept, marked as interrupted)"
-            reportFailure("\(error)\(partial)")
+            reportFailure("\(error)\(partial); /retry asks again")
         }
     }
 
-    /// What one streamed answer produced, including how it failed.
-    struct StreamOutcome: Sendable {
-        var answer = ""
-        var usage = TokenUsage()
-        var stopReason: StopReason?
-        var failure: (any Error)?
+    /// Folds the oldest exchanges into the running summary when the strategy asks for it.
+    func summariseIfDue() async {
+        guard let plan = conversation.summaryPlan(budget: budget, estimator: estimator) else { return }
+        errors.write(errors.dim("context: summarising \(plan.messages.count) older messages…") + "\n")
+        let system = ((try? roles?.text(of: "summarise")) ?? nil) ?? ""
+        let request = ChatRequest(
+            model: options.model, system: outbound.filter(text: system, endpoint: client.endpoint),
+            messages: [.user(outbound.filter(text: plan.prompt, endpoint: client.endpoint))],
+            maxTokens: min(options.maxTokens, max(64, plan.targetTokens)), temperature: 0
+        )
+        do {
+            let response = try await client.collect(request)
+            let text = response.text.trimmingSpaces()
+            guard !text.isEmpty else { return }
+            try conversation.recordSummary(text, covering: plan.coversThroughMessageID)
+        } catch {
+            errors.write(errors.dim("context: the summary failed (\(error)); dropping the oldest turns instead") + "\n")
+        }
     }
 
-    private func reportFailure(_ message: String) {
+    func reportFailure(_ message: String) {
         failedTurns += 1
         errors.write(errors.red("error: "))
         errors.writeUntrustedLine(message)
     }
 
     static func describe(_ notice: RetryNotice) -> String {
-        let seconds = Double(notice.delay.components.seconds) + Double(notice.delay.components.attoseconds) / 1e18
-        let rounded = (seconds * 10).rounded() / 10
-        return "\(notice.reason) by \(notice.provider), retrying in \(rounded) s (\(notice.attempt)/\(notice.maxAttempts))"
+        "\(notice.reason) by \(notice.provider), retrying in \(Self.seconds(notice.delay)) s (\(notice.attempt)/\(notice.maxAttempts))"
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let tenths = (Double(seconds) + Double(attoseconds) / 1e18) * 10
+        let rounded = tenths.rounded() / 10
+        return String(rounded)
+    }
+}
+
+/// What one streamed answer produced, including how it failed.
+struct StreamOutcome: Sendable {
+    var answer = ""
+    var usage = TokenUsage()
+    var stopReason: StopReason?
+    var failure: (any Error)?
+    var firstToken: Duration?
+    var total: Duration = .zero
+
+    /// The dimmed line after an answer: tokens in and out, time to first token, total time.
+    var footer: String {
+        let tokens = "\(usage.inputTokens.map(String.init) ?? "?") in · \(usage.outputTokens.map(String.init) ?? "?") out"
+        let first = firstToken.map { "first token \(ChatSession.seconds($0)) s" } ?? "no tokens"
+        return "[\(tokens) · \(first) · total \(ChatSession.seconds(total)) s]"
     }
 }

@@ -70,6 +70,11 @@ public struct OutboundFilter: Sendable {
         return (system, messages, Self.notice(findings))
     }
 
+    /// One piece of text for a side call (a summary request): redacted if redaction applies, not cached.
+    public mutating func filter(text: String, endpoint: String) -> String {
+        redacts(endpoint: endpoint) ? redactor.redact(text).text : text
+    }
+
     /// A multi-line message (a pasted log, mail or page) goes out fenced as untrusted data.
     static func fenced(_ text: String) -> String {
         guard text.contains("\n") else { return text }

@@ -60,13 +60,16 @@ public enum REPLApp {
             let input: any InputSource = isScripted
                 ? ScriptedInput()
                 : LineEditor(historyPath: StatePaths.stateDirectory(environment: environment) + "/history")
+            let strategy = try TruncationStrategy(parsing: configuration.strategy, keepTurns: configuration.keepTurns)
             let session = ChatSession(
-                conversation: Conversation(systemPrompt: systemPrompt),
-                options: .init(model: settings.model, maxTokens: configuration.maxTokens, contextWindow: contextWindow,
-                               temperature: configuration.temperature),
+                conversation: Conversation(systemPrompt: systemPrompt, strategy: strategy),
+                options: .init(provider: settings.provider, model: settings.model, maxTokens: configuration.maxTokens,
+                               contextWindow: contextWindow, temperature: configuration.temperature,
+                               role: configuration.system == nil ? configuration.role : nil),
                 client: client, input: input, output: output, errors: errors,
                 interrupts: InterruptMonitor(),
-                outbound: OutboundFilter(mode: configuration.redaction)
+                outbound: OutboundFilter(mode: configuration.redaction),
+                roles: roles
             )
             await session.run()
             return session.failedTurns == 0 ? 0 : 1

@@ -8,6 +8,10 @@ public struct REPLConfiguration: Sendable {
     public var role: String = "incident-response"
     public var system: String?
     public var temperature: Double?
+    /// `drop-oldest`, `last-n` or `summarise`.
+    public var strategy: String = "drop-oldest"
+    /// Exchanges kept by `last-n`.
+    public var keepTurns: Int?
     public var connectTimeout: Double = 10
     public var stallTimeout: Double = 120
     public var maxRetries: Int = 2

@@ -138,6 +138,26 @@ public struct ProviderFailure: Sendable, Equatable, CustomStringConvertible {
             || text.contains("context length exceeded") || text.contains("context_length_exceeded")
     }
 
+    /// The prompt size and the limit an overflow error states, when it states both
+    /// (`request (13392 tokens) exceeds the available context size (8192 tokens)`,
+    /// `prompt is too long: 208310 tokens > 200000 maximum`).
+    public var overflowCounts: (prompt: Int, limit: Int)? {
+        guard isContextOverflow else { return nil }
+        var numbers: [Int] = []
+        var digits = ""
+        for character in message + " " {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+            } else if !digits.isEmpty {
+                if let number = Int(digits), number >= 100 { numbers.append(number) }
+                digits = ""
+            }
+        }
+        guard numbers.count >= 2 else { return nil }
+        let pair = numbers.prefix(2)
+        return (prompt: pair.max()!, limit: pair.min()!)
+    }
+
     /// A 429 that will not clear by waiting (exhausted quota or spend limit).
     public var isQuotaExhausted: Bool {
         let kind = (type ?? "").lowercased()

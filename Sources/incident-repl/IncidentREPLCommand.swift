@@ -45,6 +45,12 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Option(help: "Sampling temperature.")
     var temperature: Double?
 
+    @Option(help: "How older turns make room when the context fills: drop-oldest, last-n or summarise.")
+    var strategy: String = "drop-oldest"
+
+    @Option(help: "With --strategy last-n: how many exchanges to keep.")
+    var keepTurns: Int?
+
     @Option(help: "Seconds allowed to connect.")
     var connectTimeout: Double = 10
 
@@ -76,6 +82,10 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         }
         guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         guard (0...10).contains(maxRetries) else { throw ValidationError("--max-retries must be between 0 and 10") }
+        if let keepTurns, keepTurns < 1 { throw ValidationError("--keep-turns must be at least 1") }
+        guard ["drop-oldest", "last-n", "summarise", "summarize"].contains(strategy.lowercased()) else {
+            throw ValidationError("--strategy must be drop-oldest, last-n or summarise")
+        }
         guard localContextSize >= 256 else { throw ValidationError("--local-context-size must be at least 256") }
     }
 
@@ -89,6 +99,8 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.role = role
         configuration.system = system
         configuration.temperature = temperature
+        configuration.strategy = strategy
+        configuration.keepTurns = keepTurns
         configuration.connectTimeout = connectTimeout
         configuration.stallTimeout = stallTimeout
         configuration.maxRetries = maxRetries
