@@ -71,7 +71,8 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Runs until `quit`, `exit`, Ctrl-D or the end of the transcript.
     public func run() async {
-        let prompt = output.usesColor ? "\u{1B}[1;36mir>\u{1B}[0m " : "ir> "
+        // \u{1}…\u{2} tell libedit that the colour codes take no room on screen.
+        let prompt = output.usesColor ? "\u{1}\u{1B}[1;36m\u{2}ir>\u{1}\u{1B}[0m\u{2} " : "ir> "
         while !shouldQuit {
             let event = await input.next(prompt: input.isScripted ? "" : prompt)
             switch event {
@@ -79,7 +80,8 @@ public final class ChatSession: @unchecked Sendable {
                 if !input.isScripted { output.write("\n") }
                 return
             case .interrupt:
-                errors.write(errors.dim("(type quit or press Ctrl-D to leave)") + "\n")
+                output.write("^C\n")
+                errors.write(errors.dim("(line cleared; type quit or press Ctrl-D to leave)") + "\n")
             case .line(let line):
                 let text = line.trimmingSpaces()
                 if text.isEmpty { continue }

@@ -4,10 +4,11 @@ import Glibc
 #endif
 import Synchronization
 
-/// Turns SIGINT (Ctrl-C) into the cancellation of whatever is armed: the answer that is streaming.
-/// With nothing armed, Ctrl-C is left to the line editor.
+/// Turns SIGINT (Ctrl-C) into the cancellation of whatever is armed (the answer that is streaming);
+/// with nothing armed, into the idle action (interrupting the line editor's read).
 public final class InterruptMonitor: @unchecked Sendable {  // the source is only touched in init
     private let handler = Mutex<(@Sendable () -> Void)?>(nil)
+    private let idle = Mutex<(@Sendable () -> Void)?>(nil)
     private let source: any DispatchSourceSignal
 
     public init() {
@@ -15,7 +16,7 @@ public final class InterruptMonitor: @unchecked Sendable {  // the source is onl
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [unowned self] in
-            let action = self.handler.withLock { $0 }
+            let action = self.handler.withLock { $0 } ?? self.idle.withLock { $0 }
             action?()
         }
         
@@ -24,6 +25,11 @@ public final class InterruptMonitor: @unchecked Sendable {  // the source is onl
     /// Calls `action` on the next Ctrl-C.
     public func arm(_ action: @escaping @Sendable () -> Void) {
         handler.withLock { $0 = action }
+    }
+
+    /// What Ctrl-C does when nothing is armed.
+    public func whenIdle(_ action: @escaping @Sendable () -> Void) {
+        idle.withLock { $0 = action }
     }
 
     public func disarm() {

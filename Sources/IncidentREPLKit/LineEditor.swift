@@ -2,31 +2,103 @@ internal import CEditLine
 #if canImport(Glibc)
 import Glibc
 #endif
-public import LLMClients
+import LLMClients
+import Synchronization
 
-/// Line editing with libedit: emacs keys, arrow-key history, Ctrl-R search, and a history file.
+/// Line editing with libedit: emacs keys, arrow-key history, Ctrl-R search, tab completion, and a
+/// history file kept 0600.
 ///
 /// `readline` blocks, so each read runs on a dedicated thread and is bridged back with a
-/// continuation. libedit keeps global state, so there is one editor per process.
+/// continuation. Ctrl-C at the prompt clears the line and returns ``InputEvent/interrupt``: the
+/// SIGINT handler calls ``interruptRead()``, which wakes our own character reader (libedit's
+/// `rl_getc_function`) through a pipe; it hands libedit a Ctrl-C character bound to a function that
+/// ends the read. A pasted block (lines arriving faster than anyone types) and a `"""`-delimited block each
+/// arrive as one turn. libedit keeps global state, so there is one editor per process.
 public final class LineEditor: InputSource {
     private let historyPath: String?
+    /// Completion candidates for (line so far, word being completed).
+    public typealias Completer = @Sendable (_ line: String, _ word: String) -> [String]
 
-    /// - Parameter historyPath: the history file (created 0600 in a 0700 directory), or `nil` for none.
-    public init(historyPath: String?) {
+    /// State shared with libedit's C callbacks, which cannot capture context.
+    private static let completer = Mutex<Completer?>(nil)
+    private static let matches = Mutex<[String]>([])
+    private static let interrupted = Atomic<Bool>(false)
+    /// A self-pipe that wakes the character reader on Ctrl-C.
+    private static let wakePipe: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return (-1, -1) }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        return (fds[0], fds[1])
+    }()
+
+    /// - Parameters:
+    ///   - historyPath: the history file (created 0600 in a 0700 directory), or `nil` for none.
+    ///   - completer: candidates for tab completion.
+    public init(historyPath: String?, completer: Completer? = nil) {
         self.historyPath = historyPath
+        Self.completer.withLock { $0 = completer }
+        _ = Self.wakePipe
+        ceditline_set_getc { _ in LineEditor.readCharacter() }
+        ceditline_set_readline_name("incident-repl")
+        rl_initialize()
         using_history()
+        stifle_history(5000)
         if let historyPath {
             try? PrivateFile.makePrivateDirectory(PrivateFile.directory(of: historyPath))
             read_history(historyPath)
+        }
+        // Ctrl-C while editing, delivered by readCharacter() as the character 0x03.
+        ceditline_bind_function("ir-interrupt", { _, _ in
+            LineEditor.interrupted.store(true, ordering: .relaxed)
+            ceditline_set_done(1)
+            return 0
+        }, 3)
+        ceditline_set_completion_generator { text, state in
+            if state == 0 {
+                let word = String(cString: text)
+                let line = ceditline_line_buffer().map { String(cString: $0) } ?? word
+                let candidates = LineEditor.completer.withLock { $0 }?(line, word) ?? []
+                LineEditor.matches.withLock { $0 = candidates.filter { $0.hasPrefix(word) }.reversed() }
+            }
+            guard let next = LineEditor.matches.withLock({ $0.popLast() }) else { return nil }
+            return strdup(next)
         }
     }
 
     public var isScripted: Bool { false }
 
     public func next(prompt: String) async -> InputEvent {
-        let historyPath = self.historyPath
-        let line: String? = await withCheckedContinuation { continuation in
+        guard let first = await readLine(prompt: prompt) else {
+            return Self.interrupted.exchange(false, ordering: .relaxed) ? .interrupt : .endOfInput
+        }
+        var lines = [first]
+        if first.trimmingSpaces() == "\"\"\"" {
+            // A typed block: everything up to the closing """.
+            lines = []
+            while let line = await readLine(prompt: "... ") {
+                if line.trimmingSpaces() == "\"\"\"" { break }
+                lines.append(line)
+            }
+            if Self.interrupted.exchange(false, ordering: .relaxed) { return .interrupt }
+        } else {
+            // A paste: more lines already waiting on the terminal.
+            while Self.inputIsPending(), let line = await readLine(prompt: "") {
+                lines.append(line)
+            }
+        }
+        let text = lines.joined(separator: "\n")
+        remember(text)
+        return .line(text)
+    }
+
+    /// One `readline` call on its own thread; `nil` on Ctrl-D or Ctrl-C.
+    private func readLine(prompt: String) async -> String? {
+        await withCheckedContinuation { continuation in
             DetachedThread.run {
+                ceditline_set_done(0)
                 guard let raw = readline(prompt) else {
                     continuation.resume(returning: nil)
                     return
@@ -35,22 +107,61 @@ public final class LineEditor: InputSource {
                 continuation.resume(returning: String(cString: raw))
             }
         }
-        guard let line else { return .endOfInput }
-        if !line.trimmingSpaces().isEmpty {
-            add_history(line)
-            if let historyPath { Self.saveHistory(line, to: historyPath) }
-        }
-        return .line(line)
     }
 
-    /// Appends one entry to the history file, keeping it private.
-    private static func saveHistory(_ line: String, to path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+    /// Ends the read in progress as if the analyst pressed Ctrl-C (called from the SIGINT handler).
+    public func interruptRead() {
+        var byte: UInt8 = 3
+        _ = write(Self.wakePipe.write, &byte, 1)
+    }
+
+    /// libedit's character source: one Unicode scalar from standard input (decoded from UTF-8),
+    /// Ctrl-C when woken through the pipe, -1 at end of input.
+    private static func readCharacter() -> Int32 {
+        var bytes: [UInt8] = []
+        while true {
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if fds[1].revents != 0 {
+                var drain = [UInt8](repeating: 0, count: 16)
+                _ = read(wakePipe.read, &drain, drain.count)
+                return 3
+            }
+            var byte: UInt8 = 0
+            let count = read(0, &byte, 1)
+            if count < 0, errno == EINTR || errno == EAGAIN { continue }
+            if count <= 0 { return -1 }
+            bytes.append(byte)
+            if bytes.count >= utf8Length(bytes[0]) {
+                let scalar = String(decoding: bytes, as: UTF8.self).unicodeScalars.first?.value ?? 0xFFFD
+                return Int32(bitPattern: scalar)
+            }
+        }
+    }
+
+    private static func utf8Length(_ lead: UInt8) -> Int {
+        lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+    }
+
+    /// Whether more input is already waiting (a paste), allowing a few milliseconds for it to land.
+    private static func inputIsPending() -> Bool {
+        var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 15) > 0
+    }
+
+    private func remember(_ text: String) {
+        guard !text.trimmingSpaces().isEmpty else { return }
+        add_history(text)
+        guard let historyPath else { return }
+        let fd = open(historyPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         if fd >= 0 {
             fchmod(fd, 0o600)
             close(fd)
         }
-        write_history(path)
-        chmod(path, 0o600)
+        write_history(historyPath)
+        chmod(historyPath, 0o600)
     }
 }

@@ -59,15 +59,18 @@ public enum REPLApp {
             let isScripted = isatty(0) != 1
             let input: any InputSource = isScripted
                 ? ScriptedInput()
-                : LineEditor(historyPath: StatePaths.stateDirectory(environment: environment) + "/history")
+                : LineEditor(historyPath: StatePaths.stateDirectory(environment: environment) + "/history",
+                             completer: completer(roles: roles.names))
             let strategy = try TruncationStrategy(parsing: configuration.strategy, keepTurns: configuration.keepTurns)
+            let interrupts = InterruptMonitor()
+            if let editor = input as? LineEditor { interrupts.whenIdle { editor.interruptRead() } }
             let session = ChatSession(
                 conversation: Conversation(systemPrompt: systemPrompt, strategy: strategy),
                 options: .init(provider: settings.provider, model: settings.model, maxTokens: configuration.maxTokens,
                                contextWindow: contextWindow, temperature: configuration.temperature,
                                role: configuration.system == nil ? configuration.role : nil),
                 client: client, input: input, output: output, errors: errors,
-                interrupts: InterruptMonitor(),
+                interrupts: interrupts,
                 outbound: OutboundFilter(mode: configuration.redaction),
                 roles: roles
             )
@@ -77,6 +80,18 @@ public enum REPLApp {
             errors.write(errors.red("error: "))
             errors.writeUntrustedLine("\(error)")
             return 2
+        }
+    }
+
+    /// Tab completion: slash commands, then the arguments some of them take.
+    static func completer(roles: [String]) -> LineEditor.Completer {
+        let commands = ChatSession.commands.map(\.name)
+        return { line, _ in
+            if line.hasPrefix("/role ") { return roles }
+            if line.hasPrefix("/strategy ") { return ["drop-oldest", "last-n", "summarise"] }
+            if line.hasPrefix("/redact ") { return ["on", "off", "auto"] }
+            if line.hasPrefix("/"), !line.contains(" ") { return commands }
+            return []
         }
     }
 
