@@ -60,6 +60,12 @@ public final class SessionJournal: Sendable {
         return journal
     }
 
+    /// The session's name: the file name without its directory and `.jsonl`.
+    public var name: String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        return file.hasSuffix(".jsonl") ? String(file.dropLast(".jsonl".count)) : file
+    }
+
     /// Appends one event, stamped now; fsyncs unless it is an answer delta.
     public func append(_ event: JournalEvent) throws {
         try append(JournalEntry(time: clock(), event: event))
