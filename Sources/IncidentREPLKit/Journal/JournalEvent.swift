@@ -1,0 +1,115 @@
+public import ConversationCore
+
+/// One thing that happened in a session, as the journal records it (one JSON line per event).
+///
+/// The journal is the conversation's history on disk: replaying the events in order
+/// (``ReplayedSession/apply(_:)``) rebuilds the conversation exactly. Adding a feature to the
+/// conversation means adding a case here and a branch in `apply`; the reader skips (and reports)
+/// lines whose `type` it does not know, so an older build can still open a newer journal.
+public enum JournalEvent: Sendable, Equatable {
+    /// The first line of every session file: who answered, with what instructions.
+    case sessionStart(SessionStart)
+    /// What the analyst typed, journaled before the request is sent.
+    case user(String)
+    /// A piece of an answer still streaming; written without fsync (a killed process loses nothing
+    /// that `write` returned, only an OS crash could). Superseded by the next `.assistant`.
+    case answerDelta(String)
+    /// A finished (or interrupted) answer with its usage and timing.
+    case assistant(Answer)
+    /// The view dropped or shortened older messages to fit the window; the notice shown to the analyst.
+    case truncation(String)
+    /// A summary that stands in for older messages in the view.
+    case summary(Summary)
+    /// The truncation strategy changed (`drop-oldest`, `last-n`, `summarize`, …).
+    case strategyChange(String)
+    /// A case fact was pinned so every view keeps it.
+    case pin(String)
+    /// The pin at this index (in pin order) was removed.
+    case unpin(index: Int)
+    /// The role or the system prompt changed; `role` is nil for a prompt given with `--system`.
+    case systemChange(role: String?, systemPrompt: String)
+    /// The provider or the model changed.
+    case modelChange(provider: String, model: String)
+    /// `/new`: a fresh conversation starts in the same session file; provider, model, role, system
+    /// prompt and strategy carry over, messages, pins and summaries do not.
+    case newConversation
+
+    /// What a session starts with.
+    public struct SessionStart: Sendable, Equatable, Codable {
+        public var provider: String
+        public var model: String
+        /// The role name (`triage`, …), or nil for a prompt given with `--system`.
+        public var role: String?
+        public var systemPrompt: String
+        public var strategy: String
+
+        public init(provider: String, model: String, role: String?, systemPrompt: String, strategy: String) {
+            self.provider = provider
+            self.model = model
+            self.role = role
+            self.systemPrompt = systemPrompt
+            self.strategy = strategy
+        }
+    }
+
+    /// An answer as it ended, with what it cost.
+    public struct Answer: Sendable, Equatable, Codable {
+        public var text: String
+        public var status: Message.Status
+        public var inputTokens: Int?
+        public var outputTokens: Int?
+        /// Milliseconds from sending the request to the first text delta.
+        public var firstTokenMilliseconds: Int?
+        /// Milliseconds from sending the request to the end of the answer.
+        public var totalMilliseconds: Int?
+
+        public init(
+            text: String, status: Message.Status = .complete, inputTokens: Int? = nil, outputTokens: Int? = nil,
+            firstTokenMilliseconds: Int? = nil, totalMilliseconds: Int? = nil
+        ) {
+            self.text = text
+            self.status = status
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.firstTokenMilliseconds = firstTokenMilliseconds
+            self.totalMilliseconds = totalMilliseconds
+        }
+    }
+
+    /// A summary of older messages, kept so ConversationCore can reapply it on resume.
+    public struct Summary: Sendable, Equatable, Codable {
+        public var text: String
+        /// The id of the last message the summary covers, if the strategy reported it.
+        public var coversThroughMessageID: Int?
+
+        public init(text: String, coversThroughMessageID: Int? = nil) {
+            self.text = text
+            self.coversThroughMessageID = coversThroughMessageID
+        }
+    }
+
+    /// The `type` field of the JSON line.
+    public var typeName: String {
+        switch self {
+        case .sessionStart: "session"
+        case .user: "user"
+        case .answerDelta: "delta"
+        case .assistant: "assistant"
+        case .truncation: "truncation"
+        case .summary: "summary"
+        case .strategyChange: "strategy"
+        case .pin: "pin"
+        case .unpin: "unpin"
+        case .systemChange: "system"
+        case .modelChange: "model"
+        case .newConversation: "new"
+        }
+    }
+
+    /// Whether the journal fsyncs after this event. Everything is synced except streaming deltas,
+    /// which come many per second and are superseded by the answer that follows them.
+    public var needsSync: Bool {
+        if case .answerDelta = self { return false }
+        return true
+    }
+}
