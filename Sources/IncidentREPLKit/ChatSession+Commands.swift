@@ -19,6 +19,9 @@ extension ChatSession {
         ("/unpin", "remove pin N: /unpin N"),
         ("/retry", "ask the last question again"),
         ("/redact", "show or set secret redaction: on | off | auto"),
+        ("/sessions", "journaled sessions: date, first question, size"),
+        ("/resume", "continue a journaled session: /resume NAME"),
+        ("/export", "write Markdown incident notes: /export [FILE]"),
         ("/quit", "leave (also quit, exit, Ctrl-D)"),
     ]
 
@@ -37,6 +40,7 @@ extension ChatSession {
         case "/new":
             conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
             outbound = OutboundFilter(mode: outbound.mode)
+            record { try $0.append(.newConversation) }
             say("started a fresh conversation; the model no longer sees the previous one")
         case "/history":
             showHistory()
@@ -55,6 +59,7 @@ extension ChatSession {
             } else {
                 options.model = argument
                 estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: argument)
+                record { try $0.append(.modelChange(provider: options.provider.rawValue, model: argument)) }
                 say("model set to \(argument)")
             }
         case "/role":
@@ -65,6 +70,7 @@ extension ChatSession {
             } else {
                 conversation.systemPrompt = argument
                 options.role = nil
+                record { try $0.append(.systemChange(role: nil, systemPrompt: argument)) }
                 say("system prompt replaced")
             }
         case "/facts":
@@ -72,11 +78,13 @@ extension ChatSession {
         case "/pin":
             guard !argument.isEmpty else { return warn("usage: /pin TEXT") }
             conversation.pin(argument)
+            record { try $0.append(.pin(argument)) }
             say("pinned: it is sent with every request, whatever is truncated")
         case "/unpin":
             guard let number = Int(argument) else { return warn("usage: /unpin N (see /facts for the numbers)") }
             do {
                 try conversation.unpin(at: number - 1)
+                record { try $0.append(.unpin(index: number - 1)) }
                 say("unpinned \(number)")
             } catch {
                 warn("\(error)")
@@ -85,6 +93,12 @@ extension ChatSession {
             await retry()
         case "/redact":
             setRedaction(argument)
+        case "/sessions":
+            listSessions()
+        case "/resume":
+            resume(argument)
+        case "/export":
+            export(to: argument)
         default:
             warn("unknown command \(name); /help lists the commands")
         }
@@ -134,6 +148,7 @@ extension ChatSession {
             let turns = words.count > 1 ? Int(words[1]) : nil
             if words.count > 1, turns == nil { return warn("usage: /strategy last-n N") }
             conversation.strategy = try TruncationStrategy(parsing: String(words[0]), keepTurns: turns)
+            record { [strategy = conversation.strategy] in try $0.append(.strategyChange(strategy.description)) }
             say("strategy set to \(conversation.strategy)")
         } catch {
             warn("\(error)")
@@ -148,6 +163,7 @@ extension ChatSession {
         do {
             conversation.systemPrompt = try roles.prompt(named: argument)
             options.role = argument
+            record { [system = conversation.systemPrompt] in try $0.append(.systemChange(role: argument, systemPrompt: system)) }
             say("role set to \(argument)")
         } catch {
             warn("\(error)")
@@ -175,6 +191,59 @@ extension ChatSession {
             await answerPendingQuestion()
         } else {
             await ask(lastQuestion.text)
+        }
+    }
+
+    func listSessions() {
+        guard let sessions else { return warn("sessions are not being journaled") }
+        guard let list = try? sessions.list() else { return warn("cannot read \(sessions.directory)") }
+        guard !list.isEmpty else { return say("no sessions yet") }
+        for summary in list {
+            let current = summary.name == journal?.name ? " (this session)" : ""
+            sayUntrusted(summary.displayLine() + current)
+        }
+    }
+
+    /// Continues a journaled session in place of this one (same provider client).
+    func resume(_ name: String) {
+        guard let sessions else { return warn("sessions are not being journaled") }
+        guard !name.isEmpty else { return warn("usage: /resume NAME (see /sessions)") }
+        do {
+            let (replayed, reopened) = try sessions.resume(name)
+            adopt(replayed)
+            journal = reopened
+            say("resumed \(name): \(replayed.messageCount) messages")
+            if replayed.provider != options.provider.rawValue {
+                warn("that session used \(replayed.provider); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
+            }
+        } catch {
+            warn("\(error)")
+        }
+    }
+
+    /// Takes over a replayed session's conversation and settings.
+    public func adopt(_ replayed: ReplayedSession) {
+        conversation = replayed.conversation
+        options.role = replayed.role
+        if replayed.provider == options.provider.rawValue { options.model = replayed.model }
+        if let saved = replayed.estimator { estimator = saved }
+        estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: options.model)
+        for warning in replayed.warnings { warn("journal: \(warning)") }
+        if let question = replayed.unansweredQuestion {
+            warn("the last question was never answered: /retry asks it again (\(question.text.prefix(60)))")
+        }
+    }
+
+    func export(to argument: String) {
+        guard let sessions, let journal else { return warn("sessions are not being journaled, nothing to export") }
+        do {
+            let session = try sessions.load(journal.name)
+            let path = argument.isEmpty ? IncidentNotes.defaultFileName(for: session) : argument
+            let facts = conversation.facts.listing.split(separator: "\n").map(String.init)
+            try IncidentNotes.export(session, facts: conversation.facts.isEmpty ? [] : facts, to: path)
+            say("incident notes written to \(path)")
+        } catch {
+            warn("\(error)")
         }
     }
 

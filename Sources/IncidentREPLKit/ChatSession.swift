@@ -44,6 +44,10 @@ public final class ChatSession: @unchecked Sendable {
     let roles: RoleLibrary?
     /// Redaction and fencing of what leaves the machine.
     public var outbound: OutboundFilter
+    /// The session journal (nothing typed is lost), and the store it lives in.
+    public var journal: SessionJournal?
+    public var sessions: SessionStore?
+    var journalFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
     var shouldQuit = false
@@ -104,6 +108,7 @@ public final class ChatSession: @unchecked Sendable {
     /// One exchange: append the question, stream the answer, append it.
     public func ask(_ question: String) async {
         conversation.appendUser(question)
+        record { try $0.recordQuestion(question) }
         await answerPendingQuestion()
     }
 
@@ -139,6 +144,7 @@ public final class ChatSession: @unchecked Sendable {
                 retriedOverflow = true
                 let counts = details.overflowCounts
                 estimator.recordOverflow(sentEstimate: view.estimatedTokens, reportedPromptTokens: counts?.prompt, limit: counts?.limit)
+                record { [estimator] in try $0.append(.estimator(estimator)) }
                 errors.write(errors.dim("context: \(client.provider) says the conversation does not fit; rebuilding the view and retrying once") + "\n")
                 continue
             }
@@ -164,14 +170,27 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     func report(notice: String?) {
-        if let notice { errors.write(errors.dim(notice) + "\n") }
+        guard let notice else { return }
+        errors.write(errors.dim(notice) + "\n")
+        record { try $0.append(.truncation(notice)) }
+    }
+
+    /// Writes to the journal; a failure is reported once and never ends the session.
+    func record(_ write: (SessionJournal) throws -> Void) {
+        guard let journal else { return }
+        do {
+            try write(journal)
+        } catch {
+            if !journalFailed { errors.write(errors.red("journal: ") + "\(error); the conversation goes on unsaved\n") }
+            journalFailed = true
+        }
     }
 
     /// Streams one answer to the terminal; Ctrl-C cancels it.
     func stream(_ request: ChatRequest) async -> StreamOutcome {
         output.write(input.isScripted ? "Assistant: " : "")
         let stream = client.stream(request)
-        let output = self.output, errors = self.errors
+        let output = self.output, errors = self.errors, journal = self.journal
         let spinner = (!input.isScripted && errors.isTerminal) ? Spinner(output: errors) : nil
         let started = ContinuousClock.now
         let task = Task { () -> StreamOutcome in
@@ -186,6 +205,7 @@ public final class ChatSession: @unchecked Sendable {
                         }
                         outcome.answer += delta
                         output.writeUntrusted(delta)
+                        try? journal?.recordAnswerDelta(delta)
                     case .usage(let reported):
                         outcome.usage = outcome.usage.merging(reported)
                     case .finished(let reason):
@@ -213,10 +233,17 @@ public final class ChatSession: @unchecked Sendable {
     /// Appends the answer (whole, or partial and marked interrupted) and tells the analyst what happened.
     func record(_ outcome: StreamOutcome, view: ContextView) {
         let answer = outcome.answer
+        let status: Message.Status = outcome.failure == nil ? .complete : .interrupted
+        if outcome.failure == nil || !answer.isEmpty {
+            conversation.appendAssistant(answer, status: status)
+            record {
+                try $0.recordAnswer(answer, status: status, usage: outcome.usage, firstToken: outcome.firstToken, total: outcome.total)
+            }
+        }
         guard let error = outcome.failure else {
-            conversation.appendAssistant(answer)
             if let input = outcome.usage.inputTokens, view.estimatedTokens > 0 {
                 estimator.calibrate(estimatedInput: view.estimatedTokens, reportedInput: input)
+                record { [estimator] in try $0.append(.estimator(estimator)) }
             }
             if let stopReason = outcome.stopReason, stopReason.isNoteworthy {
                 errors.write(errors.dim("(answer stopped: \(stopReason.raw))") + "\n")
@@ -224,7 +251,6 @@ public final class ChatSession: @unchecked Sendable {
             if !input.isScripted, errors.isTerminal { errors.write(errors.dim(outcome.footer) + "\n") }
             return
         }
-        if !answer.isEmpty { conversation.appendAssistant(answer, status: .interrupted) }
         let cancelled = (error as? LLMClientError) == .cancelled || error is CancellationError
         if cancelled {
             errors.write(errors.dim("(answer interrupted; the partial answer is kept, /retry asks again)") + "\n")
@@ -250,6 +276,7 @@ public final class ChatSession: @unchecked Sendable {
             let text = response.text.trimmingSpaces()
             guard !text.isEmpty else { return }
             try conversation.recordSummary(text, covering: plan.coversThroughMessageID)
+            record { try $0.append(.summary(.init(text: text, coversThroughMessageID: plan.coversThroughMessageID))) }
         } catch {
             errors.write(errors.dim("context: the summary failed (\(error)); dropping the oldest turns instead") + "\n")
         }

@@ -45,7 +45,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case provider, model, role, system, strategy
         case text, status, inputTokens = "in", outputTokens = "out", firstTokenMilliseconds = "ttftMs",
              totalMilliseconds = "totalMs"
-        case coversThrough, index
+        case coversThrough, index, estimator
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +99,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             )
         case "new":
             event = .newConversation
+        case "estimator":
+            event = .estimator(try c.decode(TokenEstimator.self, forKey: .estimator))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c, debugDescription: "unknown event type '\(type)'"
@@ -141,6 +143,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encode(model, forKey: .model)
         case .newConversation:
             break
+        case .estimator(let estimator):
+            try c.encode(estimator, forKey: .estimator)
         }
     }
 }

@@ -33,6 +33,9 @@ public enum JournalEvent: Sendable, Equatable {
     /// `/new`: a fresh conversation starts in the same session file; provider, model, role, system
     /// prompt and strategy carry over, messages, pins and summaries do not.
     case newConversation
+    /// The token estimator after it learned from the provider's counts, so a resumed session
+    /// counts (and truncates) exactly as before.
+    case estimator(TokenEstimator)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -103,6 +106,7 @@ public enum JournalEvent: Sendable, Equatable {
         case .systemChange: "system"
         case .modelChange: "model"
         case .newConversation: "new"
+        case .estimator: "estimator"
         }
     }
 

@@ -31,6 +31,8 @@ public struct ReplayedSession: Sendable, Equatable {
     public var pins: [String] = []
     /// Summaries of the current conversation, oldest first.
     public var summaries: [JournalEvent.Summary] = []
+    /// The token estimator as last journaled, if any.
+    public var estimator: TokenEstimator?
     /// Truncation notices of the current conversation, oldest first.
     public var truncationNotices: [String] = []
     /// Usage and timing of each answer of the current conversation, by message id.
@@ -98,6 +100,7 @@ public struct ReplayedSession: Sendable, Equatable {
             role = start.role
             strategy = start.strategy
             conversation.systemPrompt = start.systemPrompt
+            if let parsed = try? TruncationStrategy(parsing: start.strategy) { conversation.strategy = parsed }
         case .user(let text):
             finishReplay()
             conversation.appendUser(text)
@@ -111,12 +114,18 @@ public struct ReplayedSession: Sendable, Equatable {
             truncationNotices.append(notice)
         case .summary(let summary):
             summaries.append(summary)
+            if let id = summary.coversThroughMessageID { try? conversation.recordSummary(summary.text, covering: id) }
         case .strategyChange(let name):
             strategy = name
+            if let parsed = try? TruncationStrategy(parsing: name) { conversation.strategy = parsed }
         case .pin(let fact):
             pins.append(fact)
+            conversation.pin(fact)
         case .unpin(let index):
             if pins.indices.contains(index) { pins.remove(at: index) }
+            try? conversation.unpin(at: index)
+        case .estimator(let estimator):
+            self.estimator = estimator
         case .systemChange(let role, let systemPrompt):
             self.role = role
             conversation.systemPrompt = systemPrompt
@@ -126,7 +135,7 @@ public struct ReplayedSession: Sendable, Equatable {
         case .newConversation:
             finishReplay()
             earlierConversations.append(conversation)
-            conversation = Conversation(systemPrompt: conversation.systemPrompt)
+            conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
             pins = []
             summaries = []
             truncationNotices = []
