@@ -1,0 +1,2 @@
+import LoopbackProvider
+import Testing
