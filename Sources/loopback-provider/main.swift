@@ -101,7 +101,11 @@ if let deltaCount {
 }
 let nonStreamed = Reply.answer(format, text: fullText, usage: TokenUsage(input: 12, output: outputTokens))
 
-// Block the stop signals before any thread starts, so only sigtimedwait below receives them.
+// Block the stop signals before any thread starts, so only sigtimedwait below receives them. Reset
+// their dispositions first: a shell starts background jobs with SIGINT ignored, and an ignored
+// signal is discarded instead of left pending.
+signal(SIGINT, SIG_DFL)
+signal(SIGTERM, SIG_DFL)
 var signals = sigset_t()
 sigemptyset(&signals)
 sigaddset(&signals, SIGINT)
