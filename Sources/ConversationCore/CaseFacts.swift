@@ -66,7 +66,7 @@ public struct CaseFacts: Sendable, Codable, Equatable {
             lines.append("Pinned: none (add with /pin TEXT)")
         } else {
             lines.append("Pinned:")
-            for (number, pin) in pins.enumerated() { lines.append("  \(number). \(pin)") }
+            for (index, pin) in pins.enumerated() { lines.append("  \(index + 1). \(pin)") }
         }
         if indicators.isEmpty {
             lines.append("Indicators: none yet")
@@ -75,6 +75,11 @@ public struct CaseFacts: Sendable, Codable, Equatable {
             lines.append(contentsOf: CaseFacts.groupedLines(indicators, indent: "  "))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per pin and per kind of indicator, for incident notes.
+    public var summaryLines: [String] {
+        pins.map { "Pinned: \($0)" } + CaseFacts.groupedLines(indicators, indent: "")
     }
 
     static func groupedLines(_ facts: [Indicator], indent: String) -> [String] {

@@ -239,8 +239,7 @@ extension ChatSession {
         do {
             let session = try sessions.load(journal.name)
             let path = argument.isEmpty ? IncidentNotes.defaultFileName(for: session) : argument
-            let facts = conversation.facts.listing.split(separator: "\n").map(String.init)
-            try IncidentNotes.export(session, facts: conversation.facts.isEmpty ? [] : facts, to: path)
+            try IncidentNotes.export(session, facts: conversation.facts.summaryLines, to: path)
             say("incident notes written to \(path)")
         } catch {
             warn("\(error)")

@@ -22,8 +22,19 @@ public enum REPLApp {
             let layout = ProjectLayout.locate(environment: environment)
             let roles = RoleLibrary.standard(layout: layout, environment: environment)
             let systemPrompt = try configuration.system ?? roles.prompt(named: configuration.role)
+            let store = SessionStore.standard(environment: environment)
+            var resumed: ReplayedSession?
+            if let request = configuration.resume {
+                guard let name = try request ?? store.latest()?.name else {
+                    throw REPLError.configuration("no journaled session to resume in \(store.directory)")
+                }
+                resumed = try store.load(name)
+            }
+            // A resumed session keeps its provider and model unless the command line says otherwise.
+            let chosenProvider = configuration.provider ?? resumed.map(\.provider)
+            let chosenModel = configuration.model ?? (configuration.provider == nil ? resumed.map(\.model) : nil)
             var settings = try ProviderSettings.resolve(
-                provider: configuration.provider, model: configuration.model, baseURL: configuration.baseURL,
+                provider: chosenProvider, model: chosenModel, baseURL: configuration.baseURL,
                 allowInsecureHTTP: configuration.allowInsecureHTTP, environment: environment
             )
             let curl = CurlTransport(options: TransportOptions(
@@ -74,6 +85,18 @@ public enum REPLApp {
                 outbound: OutboundFilter(mode: configuration.redaction),
                 roles: roles
             )
+            session.sessions = store
+            if let resumed {
+                let (replayed, journal) = try store.resume(resumed.name)
+                session.adopt(replayed)
+                session.journal = journal
+                errors.write(errors.dim("resumed session \(resumed.name): \(replayed.messageCount) messages") + "\n")
+            } else {
+                session.journal = try store.create(named: configuration.sessionName, start: .init(
+                    provider: settings.provider.rawValue, model: settings.model, role: session.options.role,
+                    systemPrompt: systemPrompt, strategy: strategy.description
+                ))
+            }
             await session.run()
             return session.failedTurns == 0 ? 0 : 1
         } catch {

@@ -20,6 +20,10 @@ public struct REPLConfiguration: Sendable {
     public var auditLog: String?
     /// Secret redaction: automatic (remote providers only), forced on, or off.
     public var redaction: OutboundFilter.Mode = .automatic
+    /// A name for a new journaled session.
+    public var sessionName: String?
+    /// Resume a journaled session: `.some(nil)` for the latest, `.some(name)` for a named one.
+    public var resume: String??
     /// The context size for an embedded server this process starts.
     public var localContextSize: Int = 8192
 

@@ -72,8 +72,28 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Redact secrets before sending (default: on for remote providers, off for loopback).")
     var redact: Bool?
 
+    @Option(help: "A name for this session's journal (default: the date and time).")
+    var session: String?
+
+    @Option(name: .customLong("resume"), help: "Continue a journaled session; with no NAME, the latest.")
+    var resumeName: String?
+
+    @Flag(name: .customLong("resume-latest"), help: .hidden)
+    var resumeLatest = false
+
     @Option(help: "Context size for an embedded local server that incident-repl starts.")
     var localContextSize: Int = 8192
+
+    /// `--resume` takes an optional name, which swift-argument-parser options cannot: a bare
+    /// `--resume` (last, or followed by another option) becomes the hidden `--resume-latest`.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        for index in arguments.indices.reversed() where arguments[index] == "--resume" {
+            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+            if next.map({ $0.hasPrefix("-") }) ?? true { arguments[index] = "--resume-latest" }
+        }
+        await Self.main(arguments)
+    }
 
     func validate() throws {
         guard maxTokens > 0 else { throw ValidationError("--max-tokens must be positive") }
@@ -85,6 +105,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         if let keepTurns, keepTurns < 1 { throw ValidationError("--keep-turns must be at least 1") }
         guard ["drop-oldest", "last-n", "summarise", "summarize"].contains(strategy.lowercased()) else {
             throw ValidationError("--strategy must be drop-oldest, last-n or summarise")
+        }
+        if session != nil, resumeName != nil || resumeLatest {
+            throw ValidationError("--session names a new session; use --resume NAME to continue one")
         }
         guard localContextSize >= 256 else { throw ValidationError("--local-context-size must be at least 256") }
     }
@@ -109,6 +132,8 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.auditLog = auditLog
         configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
         configuration.localContextSize = localContextSize
+        configuration.sessionName = session
+        if let resumeName { configuration.resume = .some(resumeName) } else if resumeLatest { configuration.resume = .some(nil) }
         let status = await REPLApp.run(configuration)
         if status != 0 { throw ExitCode(status) }
     }
