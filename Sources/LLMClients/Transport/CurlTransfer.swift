@@ -53,8 +53,9 @@ final class CurlTransfer {
     /// One header line from libcurl, CRLF included.
     func receiveHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
         lastActivity = MonotonicClock.nanoseconds()
-        var line = String(decoding: bytes, as: UTF8.self)
-        while line.last == "\n" || line.last == "\r" { line.removeLast() }
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             let parts = line.split(separator: " ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
