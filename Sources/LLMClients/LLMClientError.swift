@@ -164,6 +164,7 @@ public struct ProviderFailure: Sendable, Equatable, CustomStringConvertible {
         let text = message.lowercased()
         return kind == "insufficient_quota" || text.contains("insufficient_quota")
             || text.contains("enforced_spend_limit") || text.contains("exceeded your current quota")
+            || text.contains("usage limit") || text.contains("credit balance")
     }
 
     /// The status classes the official SDKs retry: 408, 409, 429 and 5xx (Anthropic's 529 included),
