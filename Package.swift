@@ -46,6 +46,13 @@ let package = Package(
         .target(name: "LoopbackProvider", swiftSettings: upcoming),
         .executableTarget(name: "loopback-provider", dependencies: ["LoopbackProvider"], swiftSettings: upcoming),
 
+        // Micro-benchmarks (view building, stream ingest, sanitizer) for `make bench`; not shipped.
+        .executableTarget(
+            name: "incident-bench",
+            dependencies: ["ConversationCore", "LLMClients", "Safeguards", "IncidentREPLKit", "LoopbackProvider"],
+            swiftSettings: upcoming
+        ),
+
         .testTarget(name: "ConversationCoreTests", dependencies: ["ConversationCore"], swiftSettings: upcoming),
         .testTarget(name: "LLMClientsTests", dependencies: ["LLMClients", "LoopbackProvider"], swiftSettings: upcoming),
         .testTarget(name: "SafeguardsTests", dependencies: ["Safeguards"], swiftSettings: upcoming),

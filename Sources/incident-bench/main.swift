@@ -1,0 +1,1 @@
+print("incident-bench: not yet")
