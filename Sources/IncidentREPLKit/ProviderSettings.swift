@@ -26,39 +26,42 @@ public struct ProviderSettings: Sendable, Equatable {
     /// - Throws: ``REPLError`` for an unknown provider, ``LLMClientError`` for a missing key or an
     ///   insecure endpoint.
     public static func resolve(
-        provider providerFlag: String?, model: String?, baseURL: String?, allowInsecureHTTP: Bool,
-        environment: [String: String]
+        provider providerFlag: String?, model: String?, baseURL flagURL: String?, allowInsecureHTTP: Bool,
+        environment: [String: String], config: ConfigFile? = nil
     ) throws -> ProviderSettings {
-        let name = providerFlag ?? environment["INCIDENT_REPL_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
-        guard let provider = Provider(rawValue: name.lowercased()) else { throw REPLError.unknownProvider(name) }
         func env(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
-        var settings = ProviderSettings(
-            provider: provider, model: model ?? defaultModels[provider]!, baseURL: baseURL, apiKey: nil, keyVariable: nil
-        )
+        let name = providerFlag ?? env("INCIDENT_REPL_PROVIDER") ?? config?.value("provider")?.string ?? "local"
+        guard let provider = Provider(rawValue: name.lowercased()) else { throw REPLError.unknownProvider(name) }
+        // Flags win over the environment, which wins over the config file.
+        let baseURL = flagURL ?? config?.string("base_url", for: provider).flatMap { $0.isEmpty ? nil : $0 }
+        let configKey = config?.string("api_key", for: provider).flatMap { $0.isEmpty ? nil : $0 }
+        let chosenModel = model ?? config?.string("model", for: provider) ?? defaultModels[provider] ?? "default"
+        var settings = ProviderSettings(provider: provider, model: chosenModel, baseURL: baseURL, apiKey: nil, keyVariable: nil)
         switch provider {
         case .local:
-            settings.apiKey = env("LLAMA_API_KEY")
+            settings.baseURL = flagURL ?? baseURL
+            settings.apiKey = env("LLAMA_API_KEY") ?? configKey
         case .anthropic:
-            settings.baseURL = baseURL ?? env("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com"
+            settings.baseURL = flagURL ?? env("ANTHROPIC_BASE_URL") ?? baseURL ?? "https://api.anthropic.com"
             settings.keyVariable = "ANTHROPIC_API_KEY"
-            settings.apiKey = env("ANTHROPIC_API_KEY")
+            settings.apiKey = env("ANTHROPIC_API_KEY") ?? configKey
         case .openai:
-            settings.baseURL = baseURL ?? env("OPENAI_BASE_URL") ?? "https://api.openai.com/v1"
+            settings.baseURL = flagURL ?? env("OPENAI_BASE_URL") ?? baseURL ?? "https://api.openai.com/v1"
             settings.keyVariable = "OPENAI_API_KEY"
-            settings.apiKey = env("OPENAI_API_KEY")
+            settings.apiKey = env("OPENAI_API_KEY") ?? configKey
         case .gemini:
-            settings.baseURL = baseURL ?? env("GOOGLE_GEMINI_BASE_URL") ?? "https://generativelanguage.googleapis.com"
+            settings.baseURL = flagURL ?? env("GOOGLE_GEMINI_BASE_URL") ?? baseURL ?? "https://generativelanguage.googleapis.com"
             settings.keyVariable = env("GOOGLE_API_KEY") != nil ? "GOOGLE_API_KEY" : "GEMINI_API_KEY"
-            settings.apiKey = env("GOOGLE_API_KEY") ?? env("GEMINI_API_KEY")
+            settings.apiKey = env("GOOGLE_API_KEY") ?? env("GEMINI_API_KEY") ?? configKey
         case .ollama:
-            settings.baseURL = baseURL ?? env("OLLAMA_HOST").map(Self.ollamaURL) ?? "http://127.0.0.1:11434"
-            settings.apiKey = env("OLLAMA_API_KEY")
+            settings.baseURL = flagURL ?? env("OLLAMA_HOST").map(Self.ollamaURL) ?? baseURL ?? "http://127.0.0.1:11434"
+            settings.apiKey = env("OLLAMA_API_KEY") ?? configKey
         }
         if let url = settings.baseURL {
             try Self.checkEndpoint(url, allowInsecureHTTP: allowInsecureHTTP)
             // A key is needed by the cloud APIs; a loopback server of the same protocol may need none.
             if settings.apiKey == nil, let variable = settings.keyVariable, !Self.isLoopback(url) {
-                throw LLMClientError.missingAPIKey(provider: provider, variable: variable)
+                throw LLMClientError.missingAPIKey(provider: provider, variable: variable + " (or api_key in config.toml)")
             }
         }
         return settings
@@ -92,6 +95,9 @@ public struct ProviderSettings: Sendable, Equatable {
             host = authority.prefix { $0 != ":" }
         }
         let lower = host.lowercased()
-        return lower == "localhost" || lower == "::1" || lower.hasPrefix("127.")
+        if lower == "localhost" || lower == "::1" { return true }
+        // 127.0.0.0/8 as a literal address only: `127.0.0.1.example.com` is a remote name.
+        let octets = lower.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

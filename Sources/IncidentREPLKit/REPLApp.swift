@@ -22,6 +22,8 @@ public enum REPLApp {
             let layout = ProjectLayout.locate(environment: environment)
             let roles = RoleLibrary.standard(layout: layout, environment: environment)
             let systemPrompt = try configuration.system ?? roles.prompt(named: configuration.role)
+            let configPath = configuration.configPath ?? environment["INCIDENT_REPL_CONFIG"] ?? ConfigFile.standardPath(environment: environment)
+            let config = try ConfigFile.load(path: configPath)
             let store = SessionStore.standard(environment: environment)
             var resumed: ReplayedSession?
             if let request = configuration.resume {
@@ -35,7 +37,7 @@ public enum REPLApp {
             let chosenModel = configuration.model ?? (configuration.provider == nil ? resumed.map(\.model) : nil)
             var settings = try ProviderSettings.resolve(
                 provider: chosenProvider, model: chosenModel, baseURL: configuration.baseURL,
-                allowInsecureHTTP: configuration.allowInsecureHTTP, environment: environment
+                allowInsecureHTTP: configuration.allowInsecureHTTP, environment: environment, config: config
             )
             let curl = CurlTransport(options: TransportOptions(
                 connectTimeout: .milliseconds(Int(configuration.connectTimeout * 1000)),

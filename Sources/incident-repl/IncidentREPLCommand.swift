@@ -15,6 +15,8 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         (with /v1); GEMINI_API_KEY or GOOGLE_API_KEY; OLLAMA_HOST; INCIDENT_REPL_PROVIDER; NO_COLOR; \
         HTTPS_PROXY and NO_PROXY as curl reads them.
 
+        Config file ($XDG_CONFIG_HOME/incident-repl/config.toml): `provider = "anthropic"` at the top, then a         [PROVIDER] table per provider with model, base_url and api_key (a file holding a key must be chmod 600).         Flags win over environment variables, which win over the file.
+
         Piped standard input is a scripted transcript: one turn per line, \"\"\" blocks for multi-line turns, \
         # comments; the exit status is 0 only if every turn succeeded.
         """,
@@ -71,6 +73,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Redact secrets before sending (default: on for remote providers, off for loopback).")
     var redact: Bool?
+
+    @Option(help: "The config file (default: $XDG_CONFIG_HOME/incident-repl/config.toml, or INCIDENT_REPL_CONFIG).")
+    var config: String?
 
     @Option(help: "A name for this session's journal (default: the date and time).")
     var session: String?
@@ -133,6 +138,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
         configuration.localContextSize = localContextSize
         configuration.sessionName = session
+        configuration.configPath = config
         if let resumeName { configuration.resume = .some(resumeName) } else if resumeLatest { configuration.resume = .some(nil) }
         let status = await REPLApp.run(configuration)
         if status != 0 { throw ExitCode(status) }
