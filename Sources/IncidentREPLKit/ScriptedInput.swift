@@ -14,6 +14,8 @@ public final class ScriptedInput: InputSource {
     struct State {
         var splitter = LineSplitter(maximumLineLength: 64 << 20)
         var pendingLines: [String] = []
+        /// The next line of `pendingLines` to hand out (an index, not removeFirst: a 100,000-line paste stays linear).
+        var nextLine = 0
         var reachedEnd = false
     }
 
@@ -30,10 +32,9 @@ public final class ScriptedInput: InputSource {
                 if let block { return .line(block.joined(separator: "\n")) }  // unterminated block: keep it
                 return .endOfInput
             }
-            if var open = block {
-                if line.trimmingSpaces() == "\"\"\"" { return .line(open.joined(separator: "\n")) }
-                open.append(line)
-                block = open
+            if block != nil {
+                if line.trimmingSpaces() == "\"\"\"" { return .line(block!.joined(separator: "\n")) }
+                block!.append(line)  // in place: copying the block per line would be quadratic
                 continue
             }
             let trimmed = line.trimmingSpaces()
@@ -47,7 +48,12 @@ public final class ScriptedInput: InputSource {
     private func nextLine() async -> String? {
         while true {
             let (line, atEnd): (String?, Bool) = state.withLock { state in
-                if !state.pendingLines.isEmpty { return (state.pendingLines.removeFirst(), false) }
+                if state.nextLine < state.pendingLines.count {
+                    defer { state.nextLine += 1 }
+                    return (state.pendingLines[state.nextLine], false)
+                }
+                state.pendingLines.removeAll(keepingCapacity: true)
+                state.nextLine = 0
                 return (nil, state.reachedEnd)
             }
             if let line { return line }

@@ -10,6 +10,7 @@ public struct AnthropicFormat: WireFormat {
     /// The base URL without `/v1`, e.g. `https://api.anthropic.com` (as `ANTHROPIC_BASE_URL`).
     public let baseURL: String
     let apiKey: String?
+    public var credential: String? { apiKey }
 
     public init(provider: Provider = .anthropic, baseURL: String, apiKey: String?) {
         self.provider = provider

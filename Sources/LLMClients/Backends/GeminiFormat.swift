@@ -8,6 +8,7 @@ import Foundation
 public struct GeminiFormat: WireFormat {
     public let baseURL: String
     let apiKey: String?
+    public var credential: String? { apiKey }
     /// `GEMINI_API_KEY` or `GOOGLE_API_KEY`, whichever the key came from.
     let keyVariable: String
 

@@ -122,6 +122,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
                 if response.head.isSuccess { return response }
                 let body = try await response.collectBody(limit: 1 << 20)
                 var failure = format.decodeError(status: response.head.status, body: body, model: model)
+                failure.message = Self.masking(format.credential, in: failure.message)
                 failure.retryAfter = RetryPolicy.serverDelay(headers: response.head.headers)
                 failure.shouldRetry = RetryPolicy.shouldRetry(headers: response.head.headers)
                 throw LLMClientError.provider(failure)
@@ -154,6 +155,12 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
             }
         default: return "error"
         }
+    }
+
+    /// Replaces a key that a server echoed back (some do, in 401 bodies) by its last four characters.
+    static func masking(_ key: String?, in text: String) -> String {
+        guard let key, key.count >= 8, text.contains(key) else { return text }
+        return text.replacing(key, with: "…" + key.suffix(4))
     }
 
     static func normalise(_ error: any Error) -> LLMClientError {

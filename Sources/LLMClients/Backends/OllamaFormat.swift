@@ -10,6 +10,7 @@ public struct OllamaFormat: WireFormat {
     public let baseURL: String
     /// For ollama.com's cloud (`OLLAMA_API_KEY`); local servers need none.
     let apiKey: String?
+    public var credential: String? { apiKey }
 
     public init(baseURL: String, apiKey: String? = nil) {
         self.baseURL = baseURL

@@ -10,6 +10,7 @@ public struct OpenAIFormat: WireFormat {
     /// The base URL including `/v1`, e.g. `https://api.openai.com/v1`.
     public let baseURL: String
     let apiKey: String?
+    public var credential: String? { apiKey }
 
     /// - Parameters:
     ///   - provider: `.openai`, or `.local` for the embedded llama.cpp server.

@@ -35,6 +35,8 @@ public protocol WireFormat: Sendable {
 
     /// A hint added to "connection refused", e.g. how to start a local server.
     var connectionHint: String? { get }
+    /// The key this format sends, so that no error message can ever repeat it.
+    var credential: String? { get }
 
     /// The request that counts input tokens exactly, or `nil` where the provider has no such endpoint.
     func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest?
@@ -62,6 +64,7 @@ extension StreamDecoder {
 
 extension WireFormat {
     public var connectionHint: String? { nil }
+    public var credential: String? { nil }
     public func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest? { nil }
     public func decodeTokenCount(_ body: [UInt8]) throws -> Int { 0 }
     public func contextWindowRequest(model: String) -> HTTPRequest? { nil }
