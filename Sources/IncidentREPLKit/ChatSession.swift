@@ -89,14 +89,12 @@ public final class ChatSession: @unchecked Sendable {
             case .line(let line):
                 let text = line.trimmingSpaces()
                 if text.isEmpty { continue }
-                if input.isScripted {
-                    output.write("You: ")
-                    output.writeUntrusted(line)
-                    output.finishUntrusted()
-                    output.write("\n")
+                if text == "quit" || text == "exit" {
+                    echo(line)
+                    return
                 }
-                if text == "quit" || text == "exit" { return }
                 if text.hasPrefix("/"), !text.contains("\n") {
+                    echo(line)
                     await perform(command: text)
                 } else {
                     await ask(line)
@@ -109,7 +107,17 @@ public final class ChatSession: @unchecked Sendable {
     public func ask(_ question: String) async {
         conversation.appendUser(question)
         record { try $0.recordQuestion(question) }
+        echo(question)  // after the journal: whatever the transcript shows as asked is on disk
         await answerPendingQuestion()
+    }
+
+    /// In a scripted transcript, repeats the input so stdout reads as a transcript.
+    func echo(_ line: String) {
+        guard input.isScripted else { return }
+        output.write("You: ")
+        output.writeUntrusted(line)
+        output.finishUntrusted()
+        output.write("\n")
     }
 
     /// Sends the conversation, which ends with the analyst's question, and records the answer.
@@ -215,6 +223,8 @@ public final class ChatSession: @unchecked Sendable {
                         errors.write(errors.dim(Self.describe(notice)) + "\n")
                     }
                 }
+                // A cancelled stream simply ends; it is not a complete answer.
+                if Task.isCancelled { outcome.failure = LLMClientError.cancelled }
             } catch {
                 outcome.failure = error
             }

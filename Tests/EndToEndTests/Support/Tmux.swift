@@ -1,0 +1,57 @@
+import Foundation
+
+/// A real pseudo-terminal: the program runs inside a private tmux server; keys are sent with
+/// `send-keys` and the screen is read with `capture-pane`, as an analyst's terminal would show it.
+final class Tmux {
+    let socket = "irtest-\(UUID().uuidString.prefix(8))"
+    let session = "t"
+
+    init(command: String, width: Int = 160, height: Int = 50) throws {
+        try tmux(["new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), command])
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+    }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let result = try ProcessRunner.run("/usr/bin/tmux", arguments: ["-L", socket] + arguments, timeout: .seconds(10))
+        return result.stdout
+    }
+
+    func send(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", session] + keys)
+    }
+
+    /// Types text literally (no key names).
+    func type(_ text: String) throws {
+        try tmux(["send-keys", "-t", session, "-l", text])
+    }
+
+    func screen() throws -> String {
+        try tmux(["capture-pane", "-t", session, "-p", "-J", "-S", "-200"])
+    }
+
+    /// Waits until the screen satisfies `condition`; returns the screen and how long it took.
+    @discardableResult
+    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) throws -> (screen: String, waited: Duration) {
+        let start = ContinuousClock.now
+        while true {
+            let text = try screen()
+            if condition(text) { return (text, ContinuousClock.now - start) }
+            if ContinuousClock.now - start > timeout {
+                throw TmuxError.timedOut(screen: text)
+            }
+            usleep(20_000)
+        }
+    }
+
+    enum TmuxError: Error, CustomStringConvertible {
+        case timedOut(screen: String)
+        var description: String {
+            if case .timedOut(let screen) = self { return "timed out waiting; screen:\n\(screen)" }
+            return "tmux"
+        }
+    }
+}
