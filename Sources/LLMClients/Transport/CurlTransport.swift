@@ -37,9 +37,12 @@ public final class CurlTransport: HTTPTransport {
                         control: control, endpoint: endpoint, headContinuation: head,
                         body: body, bodyContinuation: bodyContinuation
                     )
-                    let opened = Self.perform(request, transfer: transfer, on: connection, options: options)
+                    let (failure, opened) = Self.perform(request, transfer: transfer, on: connection, options: options)
                     connectsCounter.add(opened, ordering: .relaxed)
+                    // Back in the pool before the consumer learns the body is complete, so that its
+                    // next request finds the kept-alive connection.
                     idle.withLock { $0.append(connection) }
+                    transfer.finish(failure: failure)
                 }
             }
         } onCancel: {
@@ -47,10 +50,11 @@ public final class CurlTransport: HTTPTransport {
         }
     }
 
-    /// Runs one transfer to completion on the calling (dedicated) thread; returns the connections it opened.
+    /// Runs one transfer to completion on the calling (dedicated) thread; returns how it failed, if it
+    /// did, and the connections it opened. The caller finishes the transfer.
     private static func perform(
         _ request: HTTPRequest, transfer: CurlTransfer, on connection: CurlConnection, options: TransportOptions
-    ) -> Int {
+    ) -> (failure: (any Error)?, connectionsOpened: Int) {
         let easy = connection.easy
         let multi = connection.multi
         connection.transfer = transfer
@@ -142,11 +146,9 @@ public final class CurlTransport: HTTPTransport {
                 ? LLMClientError.cancelled
                 : LLMClientError.transport(Self.failure(for: result, connection: connection, transfer: transfer))
         }
-        transfer.finish(failure: failure)
-
         var connects = 0
         ccurl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-        return connects
+        return (failure, connects)
     }
 
     private static func failure(for code: CURLcode, connection: CurlConnection, transfer: CurlTransfer) -> TransportFailure {
