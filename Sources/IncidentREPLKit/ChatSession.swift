@@ -1,5 +1,6 @@
 public import ConversationCore
 public import LLMClients
+import Safeguards
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -256,7 +257,8 @@ public final class ChatSession: @unchecked Sendable {
                 record { [estimator] in try $0.append(.estimator(estimator)) }
             }
             if let stopReason = outcome.stopReason, stopReason.isNoteworthy {
-                errors.write(errors.dim("(answer stopped: \(stopReason.raw))") + "\n")
+                // The provider's own word: untrusted like everything else it sends.
+                errors.write(errors.dim("(answer stopped: \(OutputSanitizer.sanitize(stopReason.raw)))") + "\n")
             }
             if !input.isScripted, errors.isTerminal { errors.write(errors.dim(outcome.footer) + "\n") }
             return

@@ -152,16 +152,27 @@ public final class LineEditor: InputSource {
         return poll(&descriptor, 1, 15) > 0
     }
 
+    /// Adds a line to the history and saves the history file atomically: libedit writes a private
+    /// temporary file, which is fsynced and renamed over the old one, so a crash never leaves a
+    /// truncated history.
     private func remember(_ text: String) {
         guard !text.trimmingSpaces().isEmpty else { return }
         add_history(text)
         guard let historyPath else { return }
-        let fd = open(historyPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        if fd >= 0 {
-            fchmod(fd, 0o600)
-            close(fd)
+        let temporary = historyPath + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        fchmod(fd, 0o600)
+        close(fd)
+        guard write_history(temporary) == 0 else {
+            unlink(temporary)
+            return
         }
-        write_history(historyPath)
-        chmod(historyPath, 0o600)
+        let written = open(temporary, O_RDONLY | O_CLOEXEC)
+        if written >= 0 {
+            fsync(written)
+            close(written)
+        }
+        if rename(temporary, historyPath) != 0 { unlink(temporary) }
     }
 }

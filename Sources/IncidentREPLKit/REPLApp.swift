@@ -73,7 +73,7 @@ public enum REPLApp {
             let input: any InputSource = isScripted
                 ? ScriptedInput()
                 : LineEditor(historyPath: StatePaths.stateDirectory(environment: environment) + "/history",
-                             completer: completer(roles: roles.names))
+                             completer: completer(roles: roles.names, sessions: store))
             let strategy = try TruncationStrategy(parsing: configuration.strategy, keepTurns: configuration.keepTurns)
             let interrupts = InterruptMonitor()
             if let editor = input as? LineEditor { interrupts.whenIdle { editor.interruptRead() } }
@@ -109,10 +109,11 @@ public enum REPLApp {
     }
 
     /// Tab completion: slash commands, then the arguments some of them take.
-    static func completer(roles: [String]) -> LineEditor.Completer {
+    static func completer(roles: [String], sessions: SessionStore) -> LineEditor.Completer {
         let commands = ChatSession.commands.map(\.name)
         return { line, _ in
             if line.hasPrefix("/role ") { return roles }
+            if line.hasPrefix("/resume ") { return ((try? sessions.list()) ?? []).map(\.name) }
             if line.hasPrefix("/strategy ") { return ["drop-oldest", "last-n", "summarise"] }
             if line.hasPrefix("/redact ") { return ["on", "off", "auto"] }
             if line.hasPrefix("/"), !line.contains(" ") { return commands }
