@@ -109,6 +109,13 @@ public struct AnthropicFormat: WireFormat {
         var sawStop = false
 
         public mutating func decode(_ event: ServerSentEvent, into events: inout [StreamEvent]) throws {
+            if event.event == "content_block_delta" {
+                var data = event.data
+                if let text = data.withUTF8({ AnthropicFormat.skimTextDelta($0) }) {
+                    if !text.isEmpty { events.append(.text(text)) }
+                    return
+                }
+            }
             let decoded = try WireJSON.decode(Event.self, from: event.data.utf8, provider: provider)
             switch decoded.type {
             case "message_start":
@@ -143,6 +150,38 @@ public struct AnthropicFormat: WireFormat {
     }
 
     public func makeStreamDecoder() -> Decoder { Decoder(provider: provider) }
+
+    /// The hot event, `content_block_delta` with a `text_delta`, read without `JSONDecoder`;
+    /// `nil` for anything else, which then takes the full decoder.
+    static func skimTextDelta(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var skimmer = JSONSkimmer(bytes)
+        var text: String?
+        var isTextDelta = false
+        var isBlockDelta = false
+        let parsed = skimmer.forEachMember { skimmer, key in
+            if key.elementsEqual("type".utf8) {
+                isBlockDelta = skimmer.string() == "content_block_delta"
+                return isBlockDelta
+            }
+            if key.elementsEqual("delta".utf8) {
+                return skimmer.forEachMember { skimmer, key in
+                    if key.elementsEqual("type".utf8) {
+                        isTextDelta = skimmer.string() == "text_delta"
+                        return isTextDelta
+                    }
+                    if key.elementsEqual("text".utf8) {
+                        text = skimmer.string()
+                        return text != nil
+                    }
+                    return false
+                } != nil
+            }
+            return skimmer.skipValue()
+        }
+        skimmer.skipWhitespace()
+        guard parsed != nil, isBlockDelta, isTextDelta, skimmer.current == nil else { return nil }
+        return text
+    }
 
     public func decodeResponse(_ body: [UInt8]) throws -> ChatResponse {
         let message = try WireJSON.decode(Message.self, from: body, provider: provider)

@@ -129,6 +129,15 @@ public struct OpenAIFormat: WireFormat {
                 sawDone = true
                 return
             }
+            var data = event.data
+            if let fast = data.withUTF8({ OpenAIFormat.skimDelta($0) }) {
+                if let text = fast.text, !text.isEmpty { events.append(.text(text)) }
+                if let reason = fast.finishReason {
+                    sawFinish = true
+                    events.append(.finished(OpenAIFormat.stopReason(reason)))
+                }
+                return
+            }
             let chunk = try WireJSON.decode(Chunk.self, from: event.data.utf8, provider: provider)
             if let error = chunk.error {
                 throw LLMClientError.provider(ProviderFailure(
@@ -155,6 +164,50 @@ public struct OpenAIFormat: WireFormat {
     }
 
     public func makeStreamDecoder() -> Decoder { Decoder(provider: provider) }
+
+    /// The hot shape of a stream chunk, read without `JSONDecoder`: one choice whose delta holds
+    /// text (and a role), no usage, no error. `nil` for anything else, which then takes the full
+    /// decoder, so unusual chunks are never misread.
+    static func skimDelta(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: String?, finishReason: String?)? {
+        var skimmer = JSONSkimmer(bytes)
+        var text: String?
+        var finishReason: String?
+        var sawChoices = false
+        let parsed = skimmer.forEachMember { skimmer, key in
+            if key.elementsEqual("choices".utf8) {
+                sawChoices = true
+                return skimmer.forEachElement { skimmer, position in
+                    guard position == 0 else { return false }
+                    return skimmer.forEachMember { skimmer, key in
+                        if key.elementsEqual("delta".utf8) {
+                            return skimmer.forEachMember { skimmer, key in
+                                if key.elementsEqual("content".utf8) {
+                                    if skimmer.consumeNull() { return true }
+                                    text = skimmer.string()
+                                    return text != nil
+                                }
+                                if key.elementsEqual("role".utf8) { return skimmer.skipValue() }
+                                if key.elementsEqual("refusal".utf8) { return skimmer.consumeNull() }
+                                return false  // tool calls and the like: the full decoder
+                            } != nil
+                        }
+                        if key.elementsEqual("finish_reason".utf8) {
+                            if skimmer.consumeNull() { return true }
+                            finishReason = skimmer.string()
+                            return finishReason != nil
+                        }
+                        return skimmer.skipValue()
+                    } != nil
+                } != nil
+            }
+            if key.elementsEqual("usage".utf8) || key.elementsEqual("error".utf8) { return skimmer.consumeNull() }
+            return skimmer.skipValue()
+        }
+        guard parsed != nil, sawChoices else { return nil }
+        skimmer.skipWhitespace()
+        guard skimmer.current == nil else { return nil }
+        return (text, finishReason)
+    }
 
     public func decodeResponse(_ body: [UInt8]) throws -> ChatResponse {
         let completion = try WireJSON.decode(Completion.self, from: body, provider: provider)
