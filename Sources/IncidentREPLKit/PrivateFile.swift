@@ -22,7 +22,8 @@ public struct PrivateFile: ~Copyable {
         close(descriptor)
     }
 
-    /// Appends bytes in one write (a complete line lands whole), optionally followed by fsync.
+    /// Appends bytes in one write (a complete line lands whole), optionally followed by fdatasync
+    /// (the data and the file size reach the disk; the timestamps need not).
     public func append(_ bytes: [UInt8], sync: Bool) throws {
         var offset = 0
         while offset < bytes.count {
@@ -33,8 +34,8 @@ public struct PrivateFile: ~Copyable {
             }
             offset += written
         }
-        if sync, fsync(descriptor) != 0 {
-            throw REPLError.file(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        if sync, fdatasync(descriptor) != 0 {
+            throw REPLError.file(path: path, reason: "fdatasync failed: \(String(cString: strerror(errno)))")
         }
     }
 

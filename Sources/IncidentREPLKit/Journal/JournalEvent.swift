@@ -110,10 +110,13 @@ public enum JournalEvent: Sendable, Equatable {
         }
     }
 
-    /// Whether the journal fsyncs after this event. Everything is synced except streaming deltas,
-    /// which come many per second and are superseded by the answer that follows them.
+    /// Whether the journal syncs after this event. Everything is synced except streaming deltas,
+    /// which come many per second and are superseded by the answer that follows them, and the
+    /// estimator, which is derived and synced with the next question.
     public var needsSync: Bool {
-        if case .answerDelta = self { return false }
-        return true
+        switch self {
+        case .answerDelta, .estimator: return false  // superseded by the next answer; derived data
+        default: return true
+        }
     }
 }
