@@ -34,6 +34,10 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 QUICK = "--quick" in sys.argv
 SKIP_MODEL = "--skip-model" in sys.argv
 MODEL_PORT = 8231
+# The Python peers ingest ≈5,000 deltas/s here (1,000,000 took 161 s for the SDK and 238 s for llm in a
+# trial run); they stream a 200,000-delta answer so the whole run stays under 15 minutes, and their rate
+# is deltas/s of that run. --full-peers gives them the same 1,000,000 deltas.
+PEER_DELTAS = 1_000_000 if "--full-peers" in sys.argv else 200_000
 
 children = []
 WORK = tempfile.mkdtemp(prefix="incident-bench-")
@@ -189,7 +193,8 @@ def main():
 
     instant, url = start_loopback("--format", "openai")
     stream_proc, stream_url = start_loopback("--format", "openai", "--deltas", "1000000")
-    lenv = llm_env([("loop", "m", url + "/v1"), ("loopstream", "m", stream_url + "/v1"),
+    peer_proc, peer_url = start_loopback("--format", "openai", "--deltas", str(PEER_DELTAS))
+    lenv = llm_env([("loop", "m", url + "/v1"), ("loopstream", "m", peer_url + "/v1"),
                     ("smol", "smollm2-135m-instruct", f"http://127.0.0.1:{MODEL_PORT}/v1")])
     lenv["XDG_STATE_HOME"] = state
     ours = f"{REPL} --provider openai --base-url {url}/v1 --model m"
@@ -197,12 +202,13 @@ def main():
 
     # 1. Start-up ------------------------------------------------------------------------------
     log("1. start-up")
-    r = hyperfine([("ours --version", f"{REPL} --version"), ("llm --version", f"{LLM} --version")],
-                  runs=runs, warmup=3, no_shell=True)
-    o, l = r["ours --version"], r["llm --version"]
-    cmd("1a", f"hyperfine -N --warmup 3 --runs {runs} '{short(REPL)} --version' '{short(LLM)} --version'")
+    r = hyperfine([("ours --version", f"{REPL} --version"), ("llm --version", f"{LLM} --version"),
+                   ("curl --version", "curl --version")], runs=runs, warmup=3, no_shell=True)
+    o, l, cv = r["ours --version"], r["llm --version"], r["curl --version"]
+    cmd("1a", f"hyperfine -N --warmup 3 --runs {runs} '{short(REPL)} --version' '{short(LLM)} --version' 'curl --version'")
     ratio = l["mean"] / o["mean"]
-    row("1a", "Start-up: `--version`", stat(o), f"llm: {stat(l)}", f"llm/ours = {ratio:.1f}×",
+    row("1a", "Start-up: `--version`", stat(o), f"llm: {stat(l)}; curl --version (same libcurl): {stat(cv)}",
+        f"llm/ours = {ratio:.1f}×; ours/curl = {o['mean'] / cv['mean']:.1f}×",
         "≤ 10 ms; ≥ 80× faster than llm", o["mean"] <= 0.010 and ratio >= 80)
 
     # Piped mode prints the banner on stderr and "You: " on stdout per turn; the first prompt of a
@@ -222,12 +228,16 @@ def main():
                 + " ".join([f"{url}/v1/chat/completions"] * 50))
     curl_loop = (f"for i in $(seq 50); do curl -s -N -H 'Content-Type: application/json' "
                  f"--data-binary @{paths['req']} {url}/v1/chat/completions; done")
+    shm_state = tempfile.mkdtemp(prefix="incident-bench-state-", dir="/dev/shm") if os.path.isdir("/dev/shm") else None
     r = hyperfine([
         ("ours 50", f"{ours} < {paths['t50']}"),
+        *([("ours 50 shm", f"XDG_STATE_HOME={shm_state} {ours} < {paths['t50']}")] if shm_state else []),
         ("ours 0", f"{ours} < {paths['empty']}"),
         ("curl 1x50", curl_one),
         ("curl 50x1", curl_loop),
-    ], runs=max(5, runs // 2), warmup=1, prepare=reset_state, env=env)
+    ], runs=max(5, runs // 2), warmup=1, prepare=reset_state + (f" {shm_state}/incident-repl" if shm_state else ""), env=env)
+    if shm_state:
+        shutil.rmtree(shm_state, ignore_errors=True)
     rl = hyperfine([("llm chat 50", f"{LLM} chat -m loop < {paths['t50q']}")],
                    runs=3 if not QUICK else 2, warmup=1, env=lenv)
     o50, o0, c1, cn, l50 = r["ours 50"], r["ours 0"], r["curl 1x50"], r["curl 50x1"], rl["llm chat 50"]
@@ -248,6 +258,14 @@ def main():
         f"llm chat: {fmt_s(per_llm)}/turn ({stat(l50)})",
         f"ours − curl(1 process) = {fmt_s(over)}/turn; llm/ours = {per_llm / per_ours:.1f}×",
         "≤ 2 ms/turn above curl", over <= 0.002)
+    if shm_state:
+        shm = r["ours 50 shm"]
+        cmd("2-tmpfs", f"the same 50-turn run with XDG_STATE_HOME on /dev/shm (tmpfs: the journal's fsync(2) costs nothing), "
+            "in the same hyperfine call")
+        row("2-tmpfs", "Per-turn, diagnostic: journal on tmpfs (no fsync cost)",
+            f"{fmt_s(shm['mean'] / 50)}/turn (whole run {stat(shm)})", f"curl (1 process): {fmt_s(per_curl)}/turn",
+            f"ours − curl = {fmt_s(shm['mean'] / 50 - per_curl)}/turn; ext4/tmpfs = {o50['mean'] / shm['mean']:.2f}×",
+            "diagnostic", None)
 
     # 3. Streaming ingest ----------------------------------------------------------------------
     log("3. streaming ingest (1,000,000 deltas)")
@@ -260,27 +278,31 @@ def main():
                  f"{stream_url}/v1/chat/completions -o {out_curl}"),
     ], runs=3, warmup=0, prepare=reset_state, env=env)
     rp = hyperfine([
-        ("openai SDK", f"{VPY} {ROOT}/bench/sdk_stream.py {stream_url}/v1 {out_sdk}"),
+        ("openai SDK", f"{VPY} {ROOT}/bench/sdk_stream.py {peer_url}/v1 {out_sdk}"),
         ("llm", f"{LLM} -m loopstream 'Summarise the incident.' > {out_llm}"),
     ], runs=1, warmup=0, env=lenv)
     sizes = {k: os.path.getsize(p) for k, p in (("ours", out_ours), ("curl", out_curl), ("sdk", out_sdk), ("llm", out_llm))}
     o, c, s, l = r["ours"], r["curl"], rp["openai SDK"], rp["llm"]
     rate = lambda x: n / x["mean"]
+    prate = lambda x: PEER_DELTAS / x["mean"]
     cmd("3", f"loopback-provider --format openai --deltas 1000000 (pre-rendered, {sizes['curl']:,} B body); "
         f"hyperfine --runs 3 --prepare 'rm -rf $T/state' '{short(ours_stream)} < t1.txt > $T/ours.txt' "
         f"'curl -s -N -H … --data-binary @req.json URL/v1/chat/completions -o $T/curl.txt'; "
-        f"hyperfine --runs 1 '{short(VPY)} bench/sdk_stream.py URL/v1 $T/sdk.txt' "
+        f"peers against a second loopback-provider --deltas {PEER_DELTAS}: "
+        f"hyperfine --runs 1 '{short(VPY)} bench/sdk_stream.py URL2/v1 $T/sdk.txt' "
         f"'{short(LLM)} -m loopstream \"Summarise the incident.\" > $T/llm.txt'")
     notes.append(f"3: output sizes — ours {sizes['ours']:,} B (includes 'You: '/'Assistant: ' labels), "
                  f"SDK {sizes['sdk']:,} B, llm {sizes['llm']:,} B, curl {sizes['curl']:,} B (raw SSE). "
                  "Each figure is the whole process (start-up, request, stream, exit), 1,000,000 deltas / wall time.")
     row("3", "Streaming ingest: 1,000,000 deltas → file",
         f"{rate(o):,.0f} deltas/s ({stat(o)})",
-        f"openai SDK: {rate(s):,.0f}/s ({fmt_s(s['mean'])}, n=1); llm: {rate(l):,.0f}/s ({fmt_s(l['mean'])}, n=1); "
+        f"openai SDK: {prate(s):,.0f}/s ({fmt_s(s['mean'])} for {PEER_DELTAS:,}, n=1); "
+        f"llm: {prate(l):,.0f}/s ({fmt_s(l['mean'])} for {PEER_DELTAS:,}, n=1); "
         f"curl -sN: {rate(c):,.0f}/s ({stat(c)})",
-        f"ours/SDK = {rate(o) / rate(s):.1f}×; ours/llm = {rate(o) / rate(l):.1f}×; ours/curl = {rate(o) / rate(c):.3f}×",
-        "≥ 500,000 deltas/s; ≈ 80× the SDK", rate(o) >= 500_000 and rate(o) / rate(s) >= 80)
+        f"ours/SDK = {rate(o) / prate(s):.1f}×; ours/llm = {rate(o) / prate(l):.1f}×; ours/curl = {rate(o) / rate(c):.3f}×",
+        "≥ 500,000 deltas/s; ≈ 80× the SDK", rate(o) >= 500_000 and rate(o) / prate(s) >= 80)
     stop(stream_proc)
+    stop(peer_proc)
 
     log("3. in-process stages (incident-bench ingest)")
     micro = run_micro(["ingest", "--deltas", str(200_000 if QUICK else n), "--repeats", "1"])
@@ -302,20 +324,30 @@ def main():
     # 4. Connection reuse ----------------------------------------------------------------------
     log("4. connection reuse (20 turns)")
     port = url.rsplit(":", 1)[1]
-    trace = os.path.join(WORK, "connect.trace")
-    shutil.rmtree(state, ignore_errors=True)
-    with open(paths["t20"]) as stdin:
-        subprocess.run(["strace", "-f", "-e", "trace=connect", "-o", trace, *shlex.split(ours)],
-                       stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True, timeout=120)
-    with open(trace) as f:
-        connects = sum(1 for line in f if f"htons({port})" in line and "connect(" in line)
-    conn = run_micro(["connections", "--turns", "20"])[0]
-    cmd("4", f"strace -f -e trace=connect -o $T/connect.trace {short(ours)} < t20.txt; "
-        f"count connect() calls to htons(PORT); and {short(MICRO)} connections --turns 20")
-    row("4", "Connection reuse: TCP connections for 20 turns",
-        f"{connects} connect() calls (strace, binary; includes the start-up GET /props); in process: "
-        f"{conn['transport_connections_opened']} opened by CurlTransport, {conn['server_connections_accepted']} accepted by the server "
-        f"for {conn['requests']} requests", "", "", "1", connects == 1 and conn["server_connections_accepted"] == 1)
+    shim = os.path.join(WORK, "connect_counter.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", shim, os.path.join(ROOT, "bench", "connect_counter.c"), "-ldl"],
+                   check=True)
+    counts_log = os.path.join(WORK, "connects.log")
+    cenv = dict(env, LD_PRELOAD=shim, BENCH_CONNECT_PORT=port, BENCH_CONNECT_LOG=counts_log)
+    binary_runs = 10
+    for _ in range(binary_runs):
+        shutil.rmtree(state, ignore_errors=True)
+        with open(paths["t20"]) as stdin:
+            subprocess.run(shlex.split(ours), stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=cenv, check=True, timeout=120)
+    with open(counts_log) as f:
+        binary_counts = [int(x) for x in f.read().split()]
+    micro_runs = 20
+    in_process = [run_micro(["connections", "--turns", "20"])[0] for _ in range(micro_runs)]
+    accepted = [c["server_connections_accepted"] for c in in_process]
+    dist = lambda xs: ", ".join(f"{v} in {xs.count(v)}" for v in sorted(set(xs)))
+    cmd("4", f"cc -shared -fPIC -o $T/connect_counter.so bench/connect_counter.c -ldl; {binary_runs}× "
+        f"LD_PRELOAD=$T/connect_counter.so BENCH_CONNECT_PORT=PORT {short(ours)} < t20.txt (counts connect(2) to the port, "
+        f"no ptrace); and {micro_runs}× {short(MICRO)} connections --turns 20 (LoopbackServer.connectionsAccepted)")
+    row("4", "Connection reuse: TCP connections for a 20-turn conversation",
+        f"binary: connect() calls per run: {dist(binary_counts)} of {binary_runs} runs (20 turns + the start-up GET /props)",
+        f"in process (HTTPChatClient + CurlTransport, turns back to back): connections per run: {dist(accepted)} of {micro_runs} runs",
+        "", "1", all(c == 1 for c in binary_counts) and all(a == 1 for a in accepted))
 
     # 5. History scaling -----------------------------------------------------------------------
     log("5. history scaling")
@@ -541,19 +573,35 @@ def real_model(lenv, env):
 
 
 def profile_ingest():
-    log("profile: callgrind on incident-bench stage decode / client")
+    log("profile: callgrind on incident-bench stage decode")
     out = os.path.join(RESULTS, "callgrind.decode.out")
     n = 20_000
-    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", MICRO, "stage", "pipeline",
-                    "--deltas", str(n)], check=True, capture_output=True, timeout=600)
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", MICRO, "stage", "decode",
+                    "--deltas", str(n)], check=True, capture_output=True, timeout=900)
     ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], capture_output=True, text=True).stdout
-    with open(os.path.join(RESULTS, "callgrind.pipeline.txt"), "w") as f:
+    demangler = shutil.which("swift")
+    if demangler:
+        ann = subprocess.run([demangler, "demangle", "--simplified"], input=ann, capture_output=True, text=True).stdout
+    with open(os.path.join(RESULTS, "callgrind.decode.txt"), "w") as f:
         f.write(ann)
-    cmd("profile", f"valgrind --tool=callgrind {short(MICRO)} stage pipeline --deltas {n}; callgrind_annotate --inclusive=yes "
-        "(full output: bench/results/callgrind.pipeline.txt)")
-    lines = [l for l in ann.splitlines() if re.match(r"\s*[\d,]+ \(", l)]
-    profiles.append("Top inclusive costs, `incident-bench stage pipeline` (SSE + decode + sanitize + write), "
-                    f"{n:,} deltas:\n\n```\n" + "\n".join(l[:220] for l in lines[:25]) + "\n```")
+    cmd("profile", f"valgrind --tool=callgrind {short(MICRO)} stage decode --deltas {n}; callgrind_annotate --inclusive=yes "
+        "| swift demangle --simplified (full output: bench/results/callgrind.decode.txt)")
+    keys = ("PROGRAM TOTALS", "runStage(_:reads:sink:) ", "LineSplitter.feed", "ServerSentEventParser.dispatch",
+            "OpenAIFormat.Decoder.decode", "WireJSON.decode", "JSONDecoder.decode<", "OpenAIFormat.Chunk.init",
+            "getGenericMetadata", "JSONScanner.scanValue", "swift_allocObject", "malloc [")
+    picked, seen = [], set()
+    for line in ann.splitlines():
+        if not re.match(r"\s*[\d,]+ \(", line):
+            continue
+        clean = re.sub(r" \[/[^]]*\]", "", line).replace(ROOT + "/", "")
+        for key in keys:
+            if key in clean and key not in seen:
+                seen.add(key)
+                picked.append(clean[:170])
+    total = next((int(l.split()[0].replace(",", "")) for l in picked if "PROGRAM TOTALS" in l), 0)
+    profiles.append(f"Inclusive instruction counts (callgrind), `incident-bench stage decode --deltas {n:,}` "
+                    f"(SSE framing + OpenAIFormat.Decoder), ≈{total / n:,.0f} instructions per delta:\n\n```\n"
+                    + "\n".join(picked) + "\n```")
 
 
 def render():
