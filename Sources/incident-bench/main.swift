@@ -1,6 +1,6 @@
 // incident-bench: in-process micro-benchmarks for `make bench` (bench/run.py drives it).
 //
-//   incident-bench view [--quick]                 history scaling: makeView and append+view, N = 100 … 100,000
+//   incident-bench view [--quick] [--indicator-every K]  history scaling: makeView and append+view, N = 100 … 100,000
 //   incident-bench ingest [--deltas N]            stream ingest split into stages (offline and over loopback)
 //   incident-bench stage NAME [--deltas N]        one ingest stage alone (for callgrind / perf)
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
@@ -99,25 +99,28 @@ func message(length: Int, rng: inout XorShift, indicator: Bool) -> String {
     return text
 }
 
-func makeConversation(messages count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> Conversation {
+/// - Parameter indicatorEvery: one message in this many names an indicator (0: none do).
+func makeConversation(messages count: Int, indicatorEvery: Int = 8, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> Conversation {
     var rng = XorShift(state: seed)
     var conversation = Conversation(systemPrompt: "You are an incident-response assistant. Be precise.")
     for index in 0..<count {
         // Users type 60–200 characters; answers run 150–400; one message in eight names an indicator.
         if index % 2 == 0 {
-            conversation.appendUser(message(length: 60 + rng.below(141), rng: &rng, indicator: rng.below(8) == 0))
+            let named = indicatorEvery > 0 && rng.below(indicatorEvery) == 0
+            conversation.appendUser(message(length: 60 + rng.below(141), rng: &rng, indicator: named))
         } else {
-            conversation.appendAssistant(message(length: 150 + rng.below(251), rng: &rng, indicator: rng.below(8) == 0))
+            let named = indicatorEvery > 0 && rng.below(indicatorEvery) == 0
+            conversation.appendAssistant(message(length: 150 + rng.below(251), rng: &rng, indicator: named))
         }
     }
     // A view is always built with a user message last.
     if conversation.messages.last?.role != .user {
-        conversation.appendUser(message(length: 120, rng: &rng, indicator: true))
+        conversation.appendUser(message(length: 120, rng: &rng, indicator: indicatorEvery > 0))
     }
     return conversation
 }
 
-func benchView(quick: Bool) {
+func benchView(quick: Bool, indicatorEvery: Int) {
     let estimator = TokenEstimator()
     let windows: [(String, ContextBudget)] = [
         ("200k", ContextBudget(contextWindow: 200_000, reservedForAnswer: 1024)),
@@ -125,7 +128,7 @@ func benchView(quick: Bool) {
     ]
     for count in [100, 1_000, 10_000, 100_000] {
         let built = now()
-        let conversation = makeConversation(messages: count)
+        let conversation = makeConversation(messages: count, indicatorEvery: indicatorEvery)
         let buildSeconds = Double(now() - built) / 1e9
         for (name, budget) in windows {
             // makeView alone: median of many runs (at least 0.2 s or 30 runs, at most 2,000 runs).
@@ -159,7 +162,7 @@ func benchView(quick: Bool) {
                 ("runs", String(samples.count)), ("median_ns", number(median(samples))),
                 ("min_ns", String(samples.min() ?? 0)), ("turn_median_ns", number(median(turnSamples))),
                 ("turn_runs", String(turnSamples.count)), ("sent_messages", String(sent)),
-                ("build_history_s", number(buildSeconds)),
+                ("build_history_s", number(buildSeconds)), ("indicator_every", String(indicatorEvery)),
             ])
         }
     }
@@ -377,7 +380,7 @@ let sinkPath = option("--sink")
 
 switch command {
 case "view":
-    benchView(quick: arguments.contains("--quick"))
+    benchView(quick: arguments.contains("--quick"), indicatorEvery: option("--indicator-every").flatMap { Int($0) } ?? 8)
 case "ingest":
     await benchIngest(deltas: deltaCount, sinkPath: sinkPath, repeats: repeats)
 case "stage":
