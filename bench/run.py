@@ -365,6 +365,15 @@ def main():
         row(f"5-{window}", f"History: makeView median, {window} window (and one turn: append user + view + append answer)",
             "; ".join(cells), "", f"×{growth2:.1f} from 1k→10k, ×{growth:.1f} from 10k→100k messages",
             "≤ 5 ms at 10,000; no worse than linear", t10k <= 0.005 and growth <= 10.0 * 1.25 and growth2 <= 10.0 * 1.25)
+    # Diagnostic: the same histories without indicators, to separate the case-facts walk from the rest.
+    plain = run_micro(["view", "--quick", "--indicator-every", "0"])
+    pby = {(v["messages"], v["window"]): v for v in plain}
+    cmd("5-noind", f"{short(MICRO)} view --quick --indicator-every 0")
+    for window in ("200k", "8k"):
+        cells = [f"{count:,}: {fmt_s(pby[(count, window)]['median_ns'] / 1e9)}" for count in (100, 1_000, 10_000, 100_000)]
+        g = pby[(100_000, window)]["median_ns"] / pby[(10_000, window)]["median_ns"]
+        row(f"5-noind-{window}", f"History, diagnostic: makeView median, {window} window, no indicators in the history",
+            "; ".join(cells), "", f"×{g:.1f} from 10k→100k messages", "diagnostic", None)
     notes.append("5: 'no worse than linear' is checked as ×≤12.5 per 10× messages (25% noise allowance); "
                  "the view cost follows what is sent, which the window caps (≈3,300 messages at 200k, ≈115 at 8k).")
 
@@ -383,6 +392,12 @@ def main():
     row("6-1M", f"Memory: peak RSS after a ≈1,000,000-token conversation ({text / 1e6:.2f} MB of text)",
         f"{rss_big / 1024:.1f} MiB", "", f"budget 30 MiB + 2×text = {budget / 2**20:.1f} MiB",
         "≤ 30 MB + 2 × text", rss_big * 1024 <= budget)
+    rss_lastn = max_rss(f"{ours} --context-window 1048576 --strategy last-n --keep-turns 1", big["path"], env)
+    cmd("6-lastn", f"/usr/bin/time -v {short(ours)} --context-window 1048576 --strategy last-n --keep-turns 1 < big.txt "
+        "(same history kept in memory, but each request carries only the newest exchange)")
+    row("6-lastn", "Memory, diagnostic: the same conversation, requests carrying only the last exchange",
+        f"{rss_lastn / 1024:.1f} MiB", "", f"full-history requests add {(rss_big - rss_lastn) / 1024:.1f} MiB "
+        f"= {(rss_big - rss_lastn) * 1024 / text:.1f}× the text", "diagnostic", None)
     stop(instant)
 
     # 7. Real model ----------------------------------------------------------------------------
