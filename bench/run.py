@@ -337,7 +337,7 @@ def main():
                            env=cenv, check=True, timeout=120)
     with open(counts_log) as f:
         binary_counts = [int(x) for x in f.read().split()]
-    micro_runs = 20
+    micro_runs = 50
     in_process = [run_micro(["connections", "--turns", "20"])[0] for _ in range(micro_runs)]
     accepted = [c["server_connections_accepted"] for c in in_process]
     dist = lambda xs: ", ".join(f"{v} in {xs.count(v)}" for v in sorted(set(xs)))
