@@ -507,10 +507,17 @@ def stream_timing(argv, stdin_path, env, strip_prefix):
     start = time.perf_counter()
     with open(stdin_path) as stdin:
         proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    children.append(proc)
     seen = b""
     first = last = None
-    deadline = start + 300
-    while time.perf_counter() < deadline:
+    deadline = start + 120
+    while True:
+        if time.perf_counter() >= deadline:
+            proc.kill()
+            proc.wait(timeout=10)
+            children.remove(proc)
+            raise RuntimeError(f"{os.path.basename(argv[0])}: no complete answer within 120 s "
+                               f"(the shared server on {MODEL_PORT} may be busy)")
         ready, _, _ = select.select([proc.stdout], [], [], 1)
         if not ready:
             continue
@@ -527,6 +534,7 @@ def stream_timing(argv, stdin_path, env, strip_prefix):
         last = time.perf_counter() - start
     proc.stdout.close()
     proc.wait(timeout=30)
+    children.remove(proc)
     text = seen.decode(errors="replace")
     if strip_prefix:
         text = text.split(strip_prefix.decode(), 1)[-1]
@@ -571,7 +579,7 @@ def real_model(lenv, env):
             else:
                 first, last, text = stream_timing(llm_argv, os.devnull, lenv, None)
             if first is None:
-                raise SystemExit(f"7: {name} produced no answer")
+                raise RuntimeError(f"{name} produced no answer")
             tokens = tokenize_count(text)
             results[name].append((first, last, tokens))
     def summary(samples):
