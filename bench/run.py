@@ -215,8 +215,8 @@ def main():
     # transcript is the first "You:" written, so feed it one turn and stop the clock there.
     first_ours = time_to_first(ours, paths["t1"], b"You:", env, runs)
     first_llm = time_to_first(f"{LLM} chat -m loop", paths["quit"], b"> ", lenv, max(3, runs // 4))
-    cmd("1b", f"bench/run.py time_to_first: spawn `{short(ours)} < t1.txt` (XDG_STATE_HOME=$T/state), clock stops at the first "
-        f"'You:' on stdout; llm: `llm chat -m loop < quit.txt`, clock stops at its first '> ' prompt; median of runs")
+    cmd("1b", f"bench/run.py time_to_first: spawn '{short(ours)} < t1.txt' (XDG_STATE_HOME=$T/state), clock stops at the first "
+        f"'You:' on stdout; llm: 'llm chat -m loop < quit.txt', clock stops at its first '> ' prompt; median of runs")
     ratio = first_llm[0] / first_ours[0]
     row("1b", "Start-up: first prompt of a piped transcript", f"{fmt_s(first_ours[0])} median (n={first_ours[1]})",
         f"llm chat: {fmt_s(first_llm[0])} median (n={first_llm[1]})", f"llm/ours = {ratio:.1f}×",
