@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: setup build run test release bench clean
+.PHONY: setup build run test release bench bench-setup clean
 
 setup:
 	@scripts/setup.sh
@@ -19,6 +19,14 @@ test: setup
 
 release: setup
 	$(SWIFT) build -c release
+
+# Benchmarks (bench/README.md): release build, peers in bench/.venv, hyperfine and GNU time via apt-get.
+bench-setup:
+	@bench/setup.sh
+
+bench: bench-setup
+	$(SWIFT) build -c release
+	python3 bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .build
