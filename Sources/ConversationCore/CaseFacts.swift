@@ -116,7 +116,11 @@ public struct CaseFacts: Sendable, Codable, Equatable {
         var omitted = false
         var spent = TokenEstimator.rawEstimate(CaseFacts.indicatorsHeader) + 2
         var carrierIndex = carriersBefore(cut) - 1
-        walk: while carrierIndex >= 0 {
+        // Each distinct indicator is chosen at most once, at its last mention; once every one last
+        // mentioned before the cut is decided, older carriers hold nothing new. Without this stop,
+        // indicators that recur all investigation long would send the walk back to message 0.
+        let candidates = lastMentionIDs.reduce(0) { $1 < cut ? $0 + 1 : $0 }
+        walk: while carrierIndex >= 0, chosen.count < candidates {
             let carrier = carriers[carrierIndex]
             for position in carrier.positions where lastMentionIDs[position] == carrier.messageIndex {
                 let cost = TokenEstimator.rawEstimate(indicators[position].value) + 1

@@ -68,7 +68,7 @@ struct ConversationTests {
         #expect(!system.contains("Scope: finance VLAN only"))
         #expect(system.contains("Legal hold on WS-042"))
         #expect(throws: ConversationError.noSuchPin(index: 5, count: 1)) { try conversation.unpin(at: 5) }
-        #expect(conversation.facts.listing.contains("0. Legal hold on WS-042"))
+        #expect(conversation.facts.listing.contains("1. Legal hold on WS-042"))  // numbered as /unpin N takes them
     }
 
     @Test func interruptedAnswersAreSentWithAMarker() throws {
