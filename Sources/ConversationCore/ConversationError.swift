@@ -25,7 +25,7 @@ public enum ConversationError: Error, Sendable, Equatable, CustomStringConvertib
                 + "nothing has been lost"
         case .noSuchPin(let index, let count):
             if count == 0 { return "there are no pinned facts to unpin (pin one with /pin TEXT)" }
-            return "no pinned fact number \(index): pins are numbered 0 to \(count - 1) (list them with /facts)"
+            return "no pinned fact number \(index + 1): pins are numbered 1 to \(count) (list them with /facts)"
         case .unknownStrategy(let name):
             return "unknown truncation strategy '\(name)': use drop-oldest, last-n or summarise"
         case .invalidKeepTurns(let count):

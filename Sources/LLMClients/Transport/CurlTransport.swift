@@ -88,10 +88,6 @@ public final class CurlTransport: HTTPTransport {
         case .post:
             ccurl_setopt_long(easy, CURLOPT_POST, 1)
             ccurl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            request.body.withUnsafeBufferPointer { bytes in
-                // COPYPOSTFIELDS copies the body, so it need not outlive this call.
-                _ = ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
-            }
         }
         let context = Unmanaged.passUnretained(connection).toOpaque()
         ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
@@ -113,6 +109,26 @@ public final class CurlTransport: HTTPTransport {
             return keepGoing ? length : 0
         }
 
+        // The body is handed to libcurl without a copy (CURLOPT_POSTFIELDS): it stays alive, and
+        // unmoved, for the whole transfer inside this closure. A whole conversation can be megabytes.
+        return request.body.withUnsafeBufferPointer { body in
+            if request.method == .post {
+                if let address = body.baseAddress, body.count > 0 {
+                    ccurl_setopt_pointer(easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: address))
+                } else {
+                    ccurl_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+                }
+            }
+            return runTransfer(transfer, on: connection, options: options)
+        }
+    }
+
+    /// Drives the multi handle until the transfer ends, is cancelled or stalls.
+    private static func runTransfer(
+        _ transfer: CurlTransfer, on connection: CurlConnection, options: TransportOptions
+    ) -> (failure: (any Error)?, connectionsOpened: Int) {
+        let easy = connection.easy
+        let multi = connection.multi
         curl_multi_add_handle(multi, easy)
         var result = CURLE_OK
         var failure: (any Error)? = nil
