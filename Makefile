@@ -18,14 +18,14 @@ test: setup
 	$(SWIFT) test --parallel
 
 release: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # Benchmarks (bench/README.md): release build, peers in bench/.venv, hyperfine and GNU time via apt-get.
 bench-setup:
 	@bench/setup.sh
 
 bench: bench-setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 	python3 bench/run.py $(BENCH_ARGS)
 
 clean:

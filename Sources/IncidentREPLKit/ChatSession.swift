@@ -204,6 +204,10 @@ public final class ChatSession: @unchecked Sendable {
         let started = ContinuousClock.now
         let task = Task { () -> StreamOutcome in
             var outcome = StreamOutcome()
+            // Deltas reach the journal in batches (64 KiB or 100 ms), so that a killed process keeps
+            // nearly all of a partial answer without one journal line per network read.
+            var unjournaled = ""
+            var lastJournaled = started
             do {
                 for try await event in stream {
                     switch event {
@@ -214,7 +218,15 @@ public final class ChatSession: @unchecked Sendable {
                         }
                         outcome.answer += delta
                         output.writeUntrusted(delta)
-                        try? journal?.recordAnswerDelta(delta)
+                        if let journal {
+                            unjournaled += delta
+                            let now = ContinuousClock.now
+                            if unjournaled.utf8.count >= 65536 || now - lastJournaled >= .milliseconds(100) {
+                                try? journal.recordAnswerDelta(unjournaled)
+                                unjournaled = ""
+                                lastJournaled = now
+                            }
+                        }
                     case .usage(let reported):
                         outcome.usage = outcome.usage.merging(reported)
                     case .finished(let reason):
