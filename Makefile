@@ -13,9 +13,13 @@ build: setup
 run: build
 	@$(BIN)/incident-repl $(ARGS)
 
+# Two phases: the unit and loopback tests first, then the end-to-end tests that drive the built
+# binary and the real local model (whose llama.cpp servers take both cores while they compute).
 test: setup
 	$(SWIFT) build
-	$(SWIFT) test --parallel
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip EndToEndTests
+	$(SWIFT) test --skip-build --filter EndToEndTests
 
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib

@@ -26,7 +26,7 @@ struct HostileInputTests {
         bytes += Array("\nquit\n".utf8)
         let state = scratch()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--max-retries", "0"],
             stdin: bytes, environment: environment(state), timeout: .seconds(120)
         )
@@ -44,7 +44,7 @@ struct HostileInputTests {
         let state = scratch()
         defer { try? FileManager.default.removeItem(atPath: state) }
         let huge = String(repeating: "A", count: 10_000_000)
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--session", "huge"],
             stdin: Array("\(huge)\nhello\n".utf8), environment: environment(state), timeout: .seconds(120)
         )
@@ -63,7 +63,7 @@ struct HostileInputTests {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let paste = (0..<100_000).map { "Nov 24 23:01:\($0 % 60) fw01 DROP src=203.0.113.\($0 % 250) dport=443" }
         let input = "\"\"\"\n" + paste.joined(separator: "\n") + "\n\"\"\"\nwhat stands out?\n"
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--context-window", "4000000"],
             stdin: Array(input.utf8), environment: environment(state), timeout: .seconds(180)
         )
@@ -81,7 +81,7 @@ struct HostileInputTests {
         defer { server.stop() }
         let state = scratch()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "anthropic", "--base-url", server.baseURL], stdin: Array("hi\n".utf8),
             environment: environment(state)
         )
@@ -100,7 +100,7 @@ struct HostileInputTests {
         let state = scratch()
         defer { try? FileManager.default.removeItem(atPath: state) }
         let secret = "AKIAIOSFODNN7EXAMPLE"
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--redact", "--session", "r"],
             stdin: Array("the attacker used \(secret) from 203.0.113.45\nand \(secret) again\n".utf8),
             environment: environment(state)
@@ -145,7 +145,7 @@ struct HostileInputTests {
         let audit = state + "/audit.jsonl"
         var everything = ""
         for (index, endpoint) in endpoints.enumerated() {
-            let result = try ProcessRunner.run(
+            let result = try await ProcessRunner.run(
                 arguments: ["--provider", "anthropic", "--base-url", endpoint, "--max-retries", "1", "--stall-timeout", "1",
                             "--audit-log", audit, "--session", "canary-\(index)"],
                 stdin: Array("what is this?\n/export \(state)/notes-\(index).md\n".utf8),

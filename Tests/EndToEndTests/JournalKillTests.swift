@@ -7,7 +7,6 @@ import Testing
 @Suite("Journal against SIGKILL, end to end")
 struct JournalKillTests {
     @Test func killedAtRandomMomentsLosesNothingCompleted() async throws {
-        let answers = (1...6).map { "answer \($0) " }
         let server = try LoopbackServer(handler: { request in
             guard request.method == "POST" else { return .json("{}", status: 404) }
             let question = request.json()?["messages"]?.array?.last?["content"]?.string ?? ""
@@ -22,8 +21,6 @@ struct JournalKillTests {
         let transcript = root + "/in.txt"
         try Data(((1...6).map { "question number \($0)" }.joined(separator: "\n") + "\n").utf8)
             .write(to: URL(fileURLWithPath: transcript))
-        _ = answers
-
         for round in 0..<12 {
             let state = root + "/state-\(round)"
             let environment = ["XDG_STATE_HOME": state]
@@ -42,10 +39,15 @@ struct JournalKillTests {
             let completed = stdout.split(separator: "\n").filter { $0.hasPrefix("Assistant: ") && $0.hasSuffix("part12 ") }.count
             let asked = stdout.split(separator: "\n").filter { $0.hasPrefix("You: ") }.count
 
-            let resumed = try ProcessRunner.run(
+            let resumed = try await ProcessRunner.run(
                 arguments: ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--resume", "kill"],
                 stdin: Array("/history\n".utf8), environment: environment
             )
+            if resumed.stderr.contains("no session named") {
+                // Killed during start-up, before the journal existed: then nothing had been asked.
+                #expect(asked == 0, "round \(round): \(asked) questions echoed but no journal")
+                continue
+            }
             #expect(resumed.status == 0, "round \(round): \(resumed.stderr)")
             let history = resumed.stdout
             for number in 1...max(asked, 1) where number <= asked {

@@ -45,7 +45,7 @@ struct LocalModelTranscriptTests {
         let base = try await SharedLocalModel.baseURL()
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: audit) }
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--base-url", base + "/v1", "--max-tokens", "48", "--temperature", "0", "--audit-log", audit],
             stdin: Array(Self.transcript.utf8)
         )
@@ -68,7 +68,7 @@ struct LocalModelTranscriptTests {
 
     @Test func startsOrReusesTheEmbeddedServerWithNoConfigurationAtAll() async throws {
         _ = try await SharedLocalModel.baseURL()  // the well-known port is now served
-        let result = try ProcessRunner.run(arguments: ["--max-tokens", "16"], stdin: Array("Hello\n".utf8),
+        let result = try await ProcessRunner.run(arguments: ["--max-tokens", "16"], stdin: Array("Hello\n".utf8),
                                            environment: ["INCIDENT_REPL_PROVIDER": "", "ANTHROPIC_API_KEY": "sk-ant-not-consent"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("local · model smollm2"))
@@ -77,7 +77,7 @@ struct LocalModelTranscriptTests {
 
     @Test func answersThroughTheAnthropicFaceOfTheSameServer() async throws {
         let base = try await SharedLocalModel.baseURL()
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "anthropic", "--base-url", base, "--model", "smollm2", "--max-tokens", "24"],
             stdin: Array("What is lateral movement?\nAnd how do I spot it?\n".utf8),
             environment: ["ANTHROPIC_API_KEY": ""]
@@ -86,9 +86,9 @@ struct LocalModelTranscriptTests {
         #expect(answers(in: result.stdout).filter { !$0.isEmpty }.count == 2)
     }
 
-    @Test func scriptedRunExitsNonZeroWhenTheServerRefuses() throws {
+    @Test func scriptedRunExitsNonZeroWhenTheServerRefuses() async throws {
         let port = 1 + Int.random(in: 20000..<30000)
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--provider", "openai", "--base-url", "http://127.0.0.1:\(port)/v1", "--max-retries", "0"],
             stdin: Array("hello\n".utf8)
         )

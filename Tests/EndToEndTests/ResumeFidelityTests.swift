@@ -17,7 +17,7 @@ struct ResumeFidelityTests {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let arguments = ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--context-window", "700",
                          "--max-tokens", "100", "--role", "threat-intel"]
-        let before = try ProcessRunner.run(
+        let before = try await ProcessRunner.run(
             arguments: arguments + ["--session", "case-7"],
             stdin: Array("""
             host: WS-042 beacons to 203.0.113.45 every minute, what is it?
@@ -31,7 +31,7 @@ struct ResumeFidelityTests {
             environment: ["XDG_STATE_HOME": state]
         )
         #expect(before.status == 0, "stderr: \(before.stderr)")
-        let after = try ProcessRunner.run(
+        let after = try await ProcessRunner.run(
             arguments: ["--base-url", server.baseURL + "/v1", "--context-window", "700", "--max-tokens", "100",
                         "--resume", "case-7"],
             stdin: Array("/context\n".utf8),

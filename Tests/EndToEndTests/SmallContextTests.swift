@@ -31,7 +31,7 @@ struct SmallContextTests {
         let base = try await Self.server.value.url
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             arguments: ["--base-url", base + "/v1", "--max-tokens", "40", "--temperature", "0", "--strategy", strategy,
                         "--system", "You are a terse incident responder.", "--audit-log", audit] + extra,
             stdin: Array((turns.joined(separator: "\n") + "\n").utf8),

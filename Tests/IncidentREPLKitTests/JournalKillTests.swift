@@ -46,7 +46,7 @@ struct JournalKillTests {
     }
 
     @Test(.enabled(if: getenv(childVariable) == nil))
-    func sigkillMidAnswerLosesNothingCompleted() throws {
+    func sigkillMidAnswerLosesNothingCompleted() async throws {
         var generator = SystemRandomNumberGenerator()
         for round in 0..<30 {
             let temporary = TemporaryDirectory()
@@ -55,9 +55,9 @@ struct JournalKillTests {
             let wanted = Int.random(in: 1...12, using: &generator)
             let deadline = ContinuousClock.now + .seconds(60)
             while Self.acknowledgements(ackPath).count < wanted, ContinuousClock.now < deadline {
-                usleep(500)
+                try await Task.sleep(for: .microseconds(500))  // never block the cooperative pool
             }
-            usleep(UInt32.random(in: 0...3000, using: &generator))
+            try await Task.sleep(for: .microseconds(Int.random(in: 0...3000, using: &generator)))
             kill(pid, SIGKILL)
             var status: Int32 = 0
             waitpid(pid, &status, 0)

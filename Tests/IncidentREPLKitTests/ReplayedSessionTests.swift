@@ -82,10 +82,14 @@ struct ReplayedSessionTests {
         ] {
             session.apply(JournalEntry(time: Date(timeIntervalSince1970: 0), event: event))
         }
-        var old = Conversation(systemPrompt: sampleStart.systemPrompt)
+        // Pins and the strategy reach the conversation itself; /new keeps the strategy, not the pins.
+        var old = Conversation(systemPrompt: sampleStart.systemPrompt,
+                               strategy: (try? TruncationStrategy(parsing: sampleStart.strategy)) ?? .dropOldest)
         old.appendUser("old q")
         old.appendAssistant("old a")
-        var current = Conversation(systemPrompt: sampleStart.systemPrompt)
+        old.pin("old fact")
+        old.strategy = .lastN(TruncationStrategy.defaultKeepTurns)
+        var current = Conversation(systemPrompt: sampleStart.systemPrompt, strategy: .lastN(TruncationStrategy.defaultKeepTurns))
         current.appendUser("new q")
         #expect(session.earlierConversations == [old])
         #expect(session.conversation == current)

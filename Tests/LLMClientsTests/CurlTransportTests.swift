@@ -11,22 +11,19 @@ struct CurlTransportTests {
     }
 
     @Test func handsOnStreamedBytesAsTheyArrive() async throws {
+        // The server sends one piece and then holds the rest for a minute: the piece must reach the
+        // consumer long before that (no buffering until the end), however loaded the machine is.
         let server = try LoopbackServer(replies: [
-            Reply(status: 200, parts: [.text("first"), .pause(.milliseconds(700)), .text("second")], chunked: true),
+            Reply(status: 200, parts: [.text("first"), .pause(.seconds(60)), .text("second")], chunked: true),
         ])
         defer { server.stop() }
         let transport = CurlTransport()
         let start = ContinuousClock.now
         let response = try await transport.send(post(server))
-        var arrivals: [(String, Duration)] = []
-        for try await chunk in response.body {
-            arrivals.append((String(decoding: chunk, as: UTF8.self), ContinuousClock.now - start))
-        }
-        #expect(arrivals.map(\.0).joined() == "firstsecond")
-        let first = try #require(arrivals.first)
-        #expect(first.0 == "first")
-        // The first piece came before the server's pause ended: streamed, not buffered.
-        #expect(first.1 < .milliseconds(600))
+        var iterator = response.body.makeAsyncIterator()
+        let first = try await iterator.next()
+        #expect(first.map { String(decoding: $0, as: UTF8.self) } == "first")
+        #expect(ContinuousClock.now - start < .seconds(50))
         #expect(server.requests.first?.header("expect") == nil)
     }
 
@@ -53,7 +50,7 @@ struct CurlTransportTests {
 
     @Test func cancellingTheConsumerAbortsTheTransferPromptly() async throws {
         let server = try LoopbackServer(replies: [
-            Reply(status: 200, parts: [.text("a"), .pause(.seconds(30)), .text("never")], chunked: true),
+            Reply(status: 200, parts: [.text("a"), .pause(.seconds(120)), .text("never")], chunked: true),
         ])
         defer { server.stop() }
         let transport = CurlTransport()
@@ -69,13 +66,14 @@ struct CurlTransportTests {
         task.cancel()
         let result = await task.result
         let elapsed = ContinuousClock.now - cancelledAt.withLock { $0! }
-        // Nowhere near the 30 s pause: the transfer thread noticed at once.
-        #expect(elapsed < .seconds(2))
+        // Nowhere near the 120 s pause: the transfer thread was woken at once (the latency itself is
+        // measured in the terminal test and the benchmarks, not asserted on a loaded machine).
+        #expect(elapsed < .seconds(30))
         if case .success(let text) = result { #expect(!text.contains("never")) }
     }
 
     @Test func cancellingBeforeTheHeadArrivesAbortsTheTransferPromptly() async throws {
-        let server = try LoopbackServer(replies: [Reply(status: 200, parts: [.text("late")], delayBeforeHead: .seconds(30))])
+        let server = try LoopbackServer(replies: [Reply(status: 200, parts: [.text("late")], delayBeforeHead: .seconds(120))])
         defer { server.stop() }
         let transport = CurlTransport()
         let task = Task { try await transport.send(post(server)) }
@@ -83,7 +81,7 @@ struct CurlTransportTests {
         let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: LLMClientError.cancelled) { _ = try await task.value }
-        #expect(ContinuousClock.now - cancelled < .seconds(2))
+        #expect(ContinuousClock.now - cancelled < .seconds(30))
     }
 
     @Test func reusesOneConnectionForTwentyRequests() async throws {

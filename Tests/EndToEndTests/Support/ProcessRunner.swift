@@ -6,7 +6,7 @@ import Glibc
 /// Runs the built `incident-repl` (or any program) with standard input from bytes and output
 /// captured to files, the way an analyst's shell would pipe a transcript.
 struct ProcessRunner {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -53,7 +53,23 @@ struct ProcessRunner {
         return pid
     }
 
+    /// Runs a process to completion. The waiting happens on a thread of its own, never on the
+    /// cooperative pool, so that other tests' async work (and the transport's consumers) keep running.
     static func run(
+        _ executable: String = binary, arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:],
+        timeout: Duration = .seconds(300)
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result {
+                    try runBlocking(executable, arguments: arguments, stdin: stdin, environment: environment, timeout: timeout)
+                })
+            }
+        }
+    }
+
+    /// The blocking form, for `deinit`s and threads that are not the cooperative pool's.
+    static func runBlocking(
         _ executable: String = binary, arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:],
         timeout: Duration = .seconds(300)
     ) throws -> Result {

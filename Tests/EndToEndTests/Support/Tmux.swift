@@ -2,48 +2,52 @@ import Foundation
 
 /// A real pseudo-terminal: the program runs inside a private tmux server; keys are sent with
 /// `send-keys` and the screen is read with `capture-pane`, as an analyst's terminal would show it.
-final class Tmux {
+final class Tmux: Sendable {
     let socket = "irtest-\(UUID().uuidString.prefix(8))"
     let session = "t"
 
-    init(command: String, width: Int = 160, height: Int = 50) throws {
-        try tmux(["new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), command])
+    private init() {}
+
+    static func start(command: String, width: Int = 160, height: Int = 50) async throws -> Tmux {
+        let terminal = Tmux()
+        try await terminal.tmux(["new-session", "-d", "-s", terminal.session, "-x", String(width), "-y", String(height), command])
+        return terminal
     }
 
     deinit {
-        _ = try? tmux(["kill-server"])
+        _ = try? ProcessRunner.runBlocking("/usr/bin/tmux", arguments: ["-L", socket, "kill-server"], timeout: .seconds(10))
     }
 
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
-        let result = try ProcessRunner.run("/usr/bin/tmux", arguments: ["-L", socket] + arguments, timeout: .seconds(10))
+    func tmux(_ arguments: [String]) async throws -> String {
+        let result = try await ProcessRunner.run("/usr/bin/tmux", arguments: ["-L", socket] + arguments, timeout: .seconds(10))
         return result.stdout
     }
 
-    func send(_ keys: String...) throws {
-        try tmux(["send-keys", "-t", session] + keys)
+    func send(_ keys: String...) async throws {
+        try await tmux(["send-keys", "-t", session] + keys)
     }
 
     /// Types text literally (no key names).
-    func type(_ text: String) throws {
-        try tmux(["send-keys", "-t", session, "-l", text])
+    func type(_ text: String) async throws {
+        try await tmux(["send-keys", "-t", session, "-l", text])
     }
 
-    func screen() throws -> String {
-        try tmux(["capture-pane", "-t", session, "-p", "-J", "-S", "-200"])
+    func screen() async throws -> String {
+        try await tmux(["capture-pane", "-t", session, "-p", "-J", "-S", "-200"])
     }
 
     /// Waits until the screen satisfies `condition`; returns the screen and how long it took.
     @discardableResult
-    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) throws -> (screen: String, waited: Duration) {
+    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async throws -> (screen: String, waited: Duration) {
         let start = ContinuousClock.now
         while true {
-            let text = try screen()
+            let text = try await screen()
             if condition(text) { return (text, ContinuousClock.now - start) }
             if ContinuousClock.now - start > timeout {
                 throw TmuxError.timedOut(screen: text)
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
