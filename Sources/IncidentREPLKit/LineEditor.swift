@@ -9,11 +9,12 @@ import Synchronization
 /// history file kept 0600.
 ///
 /// `readline` blocks, so each read runs on a dedicated thread and is bridged back with a
-/// continuation. Ctrl-C at the prompt clears the line and returns ``InputEvent/interrupt``: the
+/// continuation. A bracketed paste (the terminal marks it when asked with `ESC[?2004h`) arrives
+/// whole as one turn. Ctrl-C at the prompt clears the line and returns ``InputEvent/interrupt``: the
 /// SIGINT handler calls ``interruptRead()``, which wakes our own character reader (libedit's
 /// `rl_getc_function`) through a pipe; it hands libedit a Ctrl-C character bound to a function that
-/// ends the read. A pasted block (lines arriving faster than anyone types) and a `"""`-delimited block each
-/// arrive as one turn. libedit keeps global state, so there is one editor per process.
+/// ends the read. A paste in a terminal without bracketed paste (lines arriving faster than anyone
+/// types) and a `"""`-delimited block also arrive as one turn. libedit keeps global state, so there is one editor per process.
 public final class LineEditor: InputSource {
     private let historyPath: String?
     /// Completion candidates for (line so far, word being completed).
@@ -56,6 +57,13 @@ public final class LineEditor: InputSource {
             ceditline_set_done(1)
             return 0
         }, 3)
+        // A whole bracketed paste: end the read; next() picks the text up.
+        ceditline_bind_function("ir-paste", { _, _ in
+            let typed = ceditline_line_buffer().map { String(cString: $0) } ?? ""
+            LineEditor.pasted.withLock { $0 = typed + ($0 ?? "") }
+            ceditline_set_done(1)
+            return 0
+        }, Self.pasteKey)
         ceditline_set_completion_generator { text, state in
             if state == 0 {
                 let word = String(cString: text)
@@ -72,6 +80,12 @@ public final class LineEditor: InputSource {
 
     public func next(prompt: String) async -> InputEvent {
         guard let first = await readLine(prompt: prompt) else {
+            if let paste = Self.pasted.withLock({ value -> String? in defer { value = nil }; return value }) {
+                // A bracketed paste (with whatever was typed before it) is one message.
+                output("\n")
+                remember(paste)
+                return .line(paste)
+            }
             return Self.interrupted.exchange(false, ordering: .relaxed) ? .interrupt : .endOfInput
         }
         var lines = [first]
@@ -94,11 +108,19 @@ public final class LineEditor: InputSource {
         return .line(text)
     }
 
-    /// One `readline` call on its own thread; `nil` on Ctrl-D or Ctrl-C.
+    /// Writes to the terminal (the bracketed-paste switches, a line end).
+    private func output(_ text: String) {
+        var text = text
+        text.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+    }
+
+    /// One `readline` call on its own thread; `nil` on Ctrl-D, Ctrl-C or a bracketed paste.
     private func readLine(prompt: String) async -> String? {
         await withCheckedContinuation { continuation in
-            DetachedThread.run {
+            DetachedThread.run { [self] in
                 ceditline_set_done(0)
+                output("\u{1B}[?2004h")  // ask the terminal to bracket pastes
+                defer { output("\u{1B}[?2004l") }
                 guard let raw = readline(prompt) else {
                     continuation.resume(returning: nil)
                     return
@@ -115,31 +137,92 @@ public final class LineEditor: InputSource {
         _ = write(Self.wakePipe.write, &byte, 1)
     }
 
-    /// libedit's character source: one Unicode scalar from standard input (decoded from UTF-8),
-    /// Ctrl-C when woken through the pipe, -1 at end of input.
-    private static func readCharacter() -> Int32 {
-        var bytes: [UInt8] = []
+    /// What one read of the terminal gave.
+    private enum Input {
+        case byte(UInt8)
+        case interrupt
+        case timeout
+        case end
+    }
+
+    /// Bytes read ahead while looking for a bracketed-paste marker, to be handed to libedit first.
+    private static let pushback = Mutex<[UInt8]>([])
+    /// A bracketed paste, waiting for ``next(prompt:)``.
+    private static let pasted = Mutex<String?>(nil)
+    /// The key libedit sees when a paste has been read whole (Ctrl-^, bound to end the read).
+    static let pasteKey: Int32 = 0x1E
+    private static let pasteStart = Array("[200~".utf8)
+    private static let pasteEnd = Array("\u{1B}[201~".utf8)
+
+    /// One byte: the pushed-back bytes first, then standard input, woken early by Ctrl-C.
+    private static func nextInput(timeoutMilliseconds: Int32 = -1) -> Input {
+        if let byte = pushback.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return .byte(byte) }
         while true {
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 2, -1) < 0 {
+            let ready = poll(&fds, 2, timeoutMilliseconds)
+            if ready < 0 {
                 if errno == EINTR { continue }
-                return -1
+                return .end
             }
+            if ready == 0 { return .timeout }
             if fds[1].revents != 0 {
                 var drain = [UInt8](repeating: 0, count: 16)
                 _ = read(wakePipe.read, &drain, drain.count)
-                return 3
+                return .interrupt
             }
             var byte: UInt8 = 0
             let count = read(0, &byte, 1)
             if count < 0, errno == EINTR || errno == EAGAIN { continue }
-            if count <= 0 { return -1 }
-            bytes.append(byte)
-            if bytes.count >= utf8Length(bytes[0]) {
-                let scalar = String(decoding: bytes, as: UTF8.self).unicodeScalars.first?.value ?? 0xFFFD
-                return Int32(bitPattern: scalar)
+            return count == 1 ? .byte(byte) : .end
+        }
+    }
+
+    /// libedit's character source: one Unicode scalar from standard input (decoded from UTF-8),
+    /// Ctrl-C when woken through the pipe, the paste key after a whole bracketed paste, -1 at end.
+    private static func readCharacter() -> Int32 {
+        var bytes: [UInt8] = []
+        while true {
+            switch nextInput() {
+            case .interrupt: return 3
+            case .end, .timeout: return -1
+            case .byte(let byte):
+                if bytes.isEmpty, byte == 0x1B, let paste = readBracketedPaste() {
+                    pasted.withLock { $0 = paste }
+                    return pasteKey
+                }
+                bytes.append(byte)
+                if bytes.count >= utf8Length(bytes[0]) {
+                    let scalar = String(decoding: bytes, as: UTF8.self).unicodeScalars.first?.value ?? 0xFFFD
+                    return Int32(bitPattern: scalar)
+                }
             }
         }
+    }
+
+    /// After an ESC: if `[200~` follows, reads the paste up to `ESC[201~` and returns it; otherwise
+    /// pushes back what it read (an arrow key, say) and returns nil.
+    private static func readBracketedPaste() -> String? {
+        var lookahead: [UInt8] = []
+        while lookahead.count < pasteStart.count {
+            guard case .byte(let byte) = nextInput(timeoutMilliseconds: 20) else { break }
+            lookahead.append(byte)
+            if byte != pasteStart[lookahead.count - 1] { break }
+        }
+        guard lookahead == pasteStart else {
+            pushback.withLock { $0.append(contentsOf: lookahead) }
+            return nil
+        }
+        var body: [UInt8] = []
+        while true {
+            guard case .byte(let byte) = nextInput() else { break }
+            body.append(byte)
+            if body.count >= pasteEnd.count, body.suffix(pasteEnd.count).elementsEqual(pasteEnd) {
+                body.removeLast(pasteEnd.count)
+                break
+            }
+        }
+        // Terminals send a paste's line ends as CR.
+        return String(decoding: body, as: UTF8.self).replacing("\r\n", with: "\n").replacing("\r", with: "\n")
     }
 
     private static func utf8Length(_ lead: UInt8) -> Int {

@@ -115,4 +115,21 @@ struct TerminalTests {
         let content = chats.first?.json()?["messages"]?.array?.last?["content"]?.string ?? ""
         #expect(content.contains("203.0.113.9\nNov 24 fw01 DROP src=203.0.113.10"))
     }
+
+    @Test func aBracketedPasteArrivesAsOneMessage() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["pasted"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("look at this: ")
+        let log = "Nov 24 sshd[1]: Failed password for root from 203.0.113.5\nNov 24 sshd[1]: Accepted password for root from 203.0.113.5"
+        try await terminal.tmux(["set-buffer", "-b", "log", log])
+        try await terminal.tmux(["paste-buffer", "-p", "-b", "log", "-t", terminal.session])
+        try await terminal.waitFor { $0.contains("pasted") }
+        let chats = server.requests.filter { $0.method == "POST" }
+        #expect(chats.count == 1)
+        let content = chats.first?.json()?["messages"]?.array?.last?["content"]?.string ?? ""
+        #expect(content.contains("look at this: Nov 24 sshd[1]: Failed password"))
+        #expect(content.contains("203.0.113.5\nNov 24 sshd[1]: Accepted password"))
+    }
 }
