@@ -139,6 +139,9 @@ public enum IndicatorExtractor {
 
     static func classify(_ token: Substring) -> Indicator? {
         guard token.utf8.count >= 3 else { return nil }
+        // Plain words (ASCII letters only, shorter than any hash) are never an indicator: every kind
+        // needs a digit, a dot, a colon, a slash or an @. Most of any text is such words.
+        if token.utf8.count < 32, token.utf8.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) { return nil }
         let text = String(token)
         if let url = url(text) { return url }
         if token.utf8.contains(UInt8(ascii: "@")) { return email(token) }

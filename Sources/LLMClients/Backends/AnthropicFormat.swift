@@ -159,17 +159,17 @@ public struct AnthropicFormat: WireFormat {
         var isTextDelta = false
         var isBlockDelta = false
         let parsed = skimmer.forEachMember { skimmer, key in
-            if key.elementsEqual("type".utf8) {
+            if JSONSkimmer.key(key, is: "type") {
                 isBlockDelta = skimmer.string() == "content_block_delta"
                 return isBlockDelta
             }
-            if key.elementsEqual("delta".utf8) {
+            if JSONSkimmer.key(key, is: "delta") {
                 return skimmer.forEachMember { skimmer, key in
-                    if key.elementsEqual("type".utf8) {
+                    if JSONSkimmer.key(key, is: "type") {
                         isTextDelta = skimmer.string() == "text_delta"
                         return isTextDelta
                     }
-                    if key.elementsEqual("text".utf8) {
+                    if JSONSkimmer.key(key, is: "text") {
                         text = skimmer.string()
                         return text != nil
                     }

@@ -174,24 +174,24 @@ public struct OpenAIFormat: WireFormat {
         var finishReason: String?
         var sawChoices = false
         let parsed = skimmer.forEachMember { skimmer, key in
-            if key.elementsEqual("choices".utf8) {
+            if JSONSkimmer.key(key, is: "choices") {
                 sawChoices = true
                 return skimmer.forEachElement { skimmer, position in
                     guard position == 0 else { return false }
                     return skimmer.forEachMember { skimmer, key in
-                        if key.elementsEqual("delta".utf8) {
+                        if JSONSkimmer.key(key, is: "delta") {
                             return skimmer.forEachMember { skimmer, key in
-                                if key.elementsEqual("content".utf8) {
+                                if JSONSkimmer.key(key, is: "content") {
                                     if skimmer.consumeNull() { return true }
                                     text = skimmer.string()
                                     return text != nil
                                 }
-                                if key.elementsEqual("role".utf8) { return skimmer.skipValue() }
-                                if key.elementsEqual("refusal".utf8) { return skimmer.consumeNull() }
+                                if JSONSkimmer.key(key, is: "role") { return skimmer.skipValue() }
+                                if JSONSkimmer.key(key, is: "refusal") { return skimmer.consumeNull() }
                                 return false  // tool calls and the like: the full decoder
                             } != nil
                         }
-                        if key.elementsEqual("finish_reason".utf8) {
+                        if JSONSkimmer.key(key, is: "finish_reason") {
                             if skimmer.consumeNull() { return true }
                             finishReason = skimmer.string()
                             return finishReason != nil
@@ -200,7 +200,7 @@ public struct OpenAIFormat: WireFormat {
                     } != nil
                 } != nil
             }
-            if key.elementsEqual("usage".utf8) || key.elementsEqual("error".utf8) { return skimmer.consumeNull() }
+            if JSONSkimmer.key(key, is: "usage") || JSONSkimmer.key(key, is: "error") { return skimmer.consumeNull() }
             return skimmer.skipValue()
         }
         guard parsed != nil, sawChoices else { return nil }

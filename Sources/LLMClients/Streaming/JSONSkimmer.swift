@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A small, allocation-light JSON reader for the hot path of streaming: it walks UTF-8 bytes,
 /// decodes only the strings it is asked for and skips everything else.
 ///
@@ -14,6 +18,13 @@ struct JSONSkimmer {
     }
 
     var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// Whether a key's raw bytes are `literal` (a plain comparison of bytes, no generic sequence walk).
+    static func key(_ key: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
+        guard key.count == literal.utf8CodeUnitCount else { return false }
+        guard let base = key.baseAddress else { return key.isEmpty }
+        return memcmp(base, literal.utf8Start, key.count) == 0
+    }
 
     mutating func skipWhitespace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
