@@ -60,10 +60,6 @@ public final class TerminalOutput: @unchecked Sendable {
         usesColor ? "\u{1B}[2m\(text)\u{1B}[0m" : text
     }
 
-    public func bold(_ text: String) -> String {
-        usesColor ? "\u{1B}[1m\(text)\u{1B}[0m" : text
-    }
-
     public func red(_ text: String) -> String {
         usesColor ? "\u{1B}[31m\(text)\u{1B}[0m" : text
     }

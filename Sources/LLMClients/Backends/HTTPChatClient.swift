@@ -27,7 +27,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
                 try await decodeStream(response.body, into: continuation)
                 continuation.finish()
             } catch {
-                continuation.finish(throwing: Self.normalise(error))
+                continuation.finish(throwing: normalise(error))
             }
         }
         continuation.onTermination = { _ in task.cancel() }
@@ -88,7 +88,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
             let response = try await send(http, model: request.model) { _ in }
             return try format.decodeResponse(try await response.collectBody())
         } catch {
-            throw Self.normalise(error)
+            throw normalise(error)
         }
     }
 
@@ -98,7 +98,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
             let response = try await send(http, model: request.model) { _ in }
             return try format.decodeTokenCount(try await response.collectBody())
         } catch {
-            throw Self.normalise(error)
+            throw normalise(error)
         }
     }
 
@@ -108,7 +108,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
             let response = try await send(http, model: model) { _ in }
             return try format.decodeContextWindow(try await response.collectBody(limit: 4 << 20))
         } catch {
-            throw Self.normalise(error)
+            throw normalise(error)
         }
     }
 
@@ -127,7 +127,7 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
                 failure.shouldRetry = RetryPolicy.shouldRetry(headers: response.head.headers)
                 throw LLMClientError.provider(failure)
             } catch {
-                var error = Self.normalise(error)
+                var error = normalise(error)
                 if case .transport(var failure) = error, failure.kind == .connectionRefused, let hint = format.connectionHint {
                     failure.hint = hint
                     error = .transport(failure)
@@ -163,10 +163,11 @@ public struct HTTPChatClient<Format: WireFormat>: LLMClient {
         return text.replacing(key, with: "…" + key.suffix(4))
     }
 
-    static func normalise(_ error: any Error) -> LLMClientError {
+    /// Every failure as an ``LLMClientError``, attributed to this client's provider.
+    func normalise(_ error: any Error) -> LLMClientError {
         if let error = error as? LLMClientError { return error }
         if error is CancellationError { return .cancelled }
-        return .malformedStream(provider: .local, detail: String(describing: error))
+        return .malformedStream(provider: provider, detail: String(describing: error))
     }
 }
 
