@@ -20,7 +20,8 @@ let package = Package(
     ],
     targets: [
         // System libraries: header-only `static inline` shims over libcurl and libedit.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // CCurl links nothing: libcurl is loaded with dlopen on first use (LibCurl.swift).
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         // History, budget, truncation, case facts: pure Swift, no I/O.

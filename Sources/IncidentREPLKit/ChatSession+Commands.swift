@@ -27,6 +27,7 @@ extension ChatSession {
 
     /// Runs one slash command. Unknown commands and bad arguments get one helpful line.
     func perform(command line: String) async {
+        await settleContextWindow()
         let name = String(line.prefix { $0 != " " }).lowercased()
         let argument = String(line.dropFirst(name.count)).trimmingSpaces()
         switch name {

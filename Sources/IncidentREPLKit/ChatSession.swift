@@ -48,6 +48,9 @@ public final class ChatSession: @unchecked Sendable {
     /// The session journal (nothing typed is lost), and the store it lives in.
     public var journal: SessionJournal?
     public var sessions: SessionStore?
+    /// The server's answer about the context window, asked for at launch in the background so that
+    /// the first prompt never waits on the network; settled before the first turn or command.
+    public var contextWindowProbe: Task<Int?, Never>?
     var journalFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
@@ -121,8 +124,26 @@ public final class ChatSession: @unchecked Sendable {
         output.write("\n")
     }
 
+    /// Takes the server's context window once the launch-time probe has answered, and says where
+    /// the window in use comes from. Without a probe the window is already final.
+    func settleContextWindow() async {
+        guard let probe = contextWindowProbe else { return }
+        contextWindowProbe = nil
+        let source: String
+        if let reported = await probe.value {
+            options.contextWindow = reported
+            source = "reported by the server"
+        } else if ModelCatalog.contextWindow(for: options.model) != nil {
+            source = "published for \(options.model)"
+        } else {
+            source = "a default for an unknown model; --context-window sets it"
+        }
+        errors.write(errors.dim("context: \(options.contextWindow) tokens (\(source))") + "\n")
+    }
+
     /// Sends the conversation, which ends with the analyst's question, and records the answer.
     func answerPendingQuestion() async {
+        await settleContextWindow()
         if conversation.strategy == .summarise { await summariseIfDue() }
         var retriedOverflow = false
         while true {

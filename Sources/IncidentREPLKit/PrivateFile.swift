@@ -39,6 +39,13 @@ public struct PrivateFile: ~Copyable {
         }
     }
 
+    /// A second descriptor for the same open file (for syncing it from another thread); the caller closes it.
+    public func duplicateDescriptor() throws -> Int32 {
+        let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw REPLError.file(path: path, reason: String(cString: strerror(errno))) }
+        return copy
+    }
+
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

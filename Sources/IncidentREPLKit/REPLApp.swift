@@ -60,12 +60,18 @@ public enum REPLApp {
             defer { withExtendedLifetime(shutdown) {} }
 
             let client = try makeClient(settings: settings, transport: transport, maxRetries: configuration.maxRetries)
-            let reported = try? await client.contextWindow(model: settings.model)
-            let contextWindow = configuration.contextWindow ?? reported ?? ModelCatalog.contextWindowOrDefault(for: settings.model)
+            // Asked in the background: the first prompt does not wait for libcurl to load or for the
+            // server to answer; the session settles the window before the first turn.
+            let model = settings.model
+            let windowProbe = configuration.contextWindow == nil
+                ? Task { try? await client.contextWindow(model: model) }
+                : nil
+            let contextWindow = configuration.contextWindow ?? ModelCatalog.contextWindowOrDefault(for: settings.model)
 
             let redacting = OutboundFilter(mode: configuration.redaction).redacts(endpoint: client.endpoint)
+            let window = configuration.contextWindow.map { " · context \($0) tokens" } ?? ""
             errors.write(errors.dim(
-                "incident-repl → \(settings.provider) · model \(settings.model) · \(client.endpoint) · context \(contextWindow) tokens"
+                "incident-repl → \(settings.provider) · model \(settings.model) · \(client.endpoint)\(window)"
                     + " · redaction \(redacting ? "on" : "off")"
             ) + "\n")
 
@@ -88,6 +94,7 @@ public enum REPLApp {
                 roles: roles
             )
             session.sessions = store
+            session.contextWindowProbe = windowProbe
             if let resumed {
                 let (replayed, journal) = try store.resume(resumed.name)
                 session.adopt(replayed)
@@ -100,6 +107,13 @@ public enum REPLApp {
                 ))
             }
             await session.run()
+            if let probe = session.contextWindowProbe {
+                // The session ended before its first turn: stop the probe rather than exit under a
+                // thread that may still be inside libcurl.
+                probe.cancel()
+                _ = await probe.value
+            }
+            await session.journal?.waitUntilDurable()
             return session.failedTurns == 0 ? 0 : 1
         } catch {
             errors.write(errors.red("error: "))

@@ -10,8 +10,10 @@ import Synchronization
 /// The append-only JSONL journal of one session, written as the conversation happens.
 ///
 /// Each event is one line, written with a single `write` to a file opened `O_APPEND` (0600, in a
-/// 0700 directory), then fsynced, except ``JournalEvent/answerDelta(_:)`` lines, which are written
-/// unsynced: a killed process loses nothing `write` accepted. Earlier lines are never rewritten.
+/// 0700 directory) before the call returns: a killed process loses nothing `write` accepted. Lines
+/// other than ``JournalEvent/answerDelta(_:)`` and estimator updates are then made durable with
+/// `fdatasync` by a ``JournalSyncer`` on its own thread (at least once per turn; the turn does not
+/// wait for the disk); ``waitUntilDurable()`` waits for it. Earlier lines are never rewritten.
 ///
 /// Calls in one turn of ``ChatSession``:
 /// 1. ``recordQuestion(_:)`` right after `conversation.appendUser`, **before** the request is sent;
@@ -24,12 +26,22 @@ public final class SessionJournal: Sendable {
     /// The journal file.
     public let path: String
     private let file: Mutex<PrivateFile>
+    private let syncer: JournalSyncer
     private let clock: @Sendable () -> Date
 
-    private init(path: String, clock: @escaping @Sendable () -> Date) throws {
+    private init(path: String, isNew: Bool, clock: @escaping @Sendable () -> Date) throws {
         self.path = path
-        file = Mutex(try PrivateFile(appendingTo: path))
+        let file = try PrivateFile(appendingTo: path)
+        syncer = JournalSyncer(
+            descriptor: try file.duplicateDescriptor(), path: path,
+            newFileDirectory: isNew ? PrivateFile.directory(of: path) : nil
+        )
+        self.file = Mutex(file)
         self.clock = clock
+    }
+
+    deinit {
+        syncer.stop()
     }
 
     /// Creates a new journal file (which must not exist) and writes its session line.
@@ -41,8 +53,7 @@ public final class SessionJournal: Sendable {
         at path: String, start: JournalEvent.SessionStart, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
         if PrivateFile.exists(path) { throw REPLError.file(path: path, reason: "a session file already exists here") }
-        let journal = try SessionJournal(path: path, clock: clock)
-        try PrivateFile.syncDirectory(PrivateFile.directory(of: path))
+        let journal = try SessionJournal(path: path, isNew: true, clock: clock)
         try journal.append(.sessionStart(start))
         return journal
     }
@@ -55,8 +66,11 @@ public final class SessionJournal: Sendable {
     public static func reopen(
         at path: String, endsWithNewline: Bool, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
-        let journal = try SessionJournal(path: path, clock: clock)
-        if !endsWithNewline { try journal.file.withLock { try $0.append([0x0A], sync: true) } }
+        let journal = try SessionJournal(path: path, isNew: false, clock: clock)
+        if !endsWithNewline {
+            try journal.file.withLock { try $0.append([0x0A], sync: false) }
+            journal.syncer.requestSync()
+        }
         return journal
     }
 
@@ -66,15 +80,29 @@ public final class SessionJournal: Sendable {
         return file.hasSuffix(".jsonl") ? String(file.dropLast(".jsonl".count)) : file
     }
 
-    /// Appends one event, stamped now; fsyncs unless it is an answer delta.
+    /// Appends one event, stamped now; asks for a flush unless it is an answer delta.
     public func append(_ event: JournalEvent) throws {
         try append(JournalEntry(time: clock(), event: event))
     }
 
-    /// Appends one entry with its own time; fsyncs unless it is an answer delta.
+    /// Appends one entry with its own time; asks for a flush unless it is an answer delta.
+    /// Throws if the line could not be written, or if an earlier flush failed.
     public func append(_ entry: JournalEntry) throws {
+        if let failure = syncer.takeFailure() { throw REPLError.file(path: path, reason: failure) }
         let line = try entry.encodedLine()
-        try file.withLock { try $0.append(line, sync: entry.event.needsSync) }
+        try file.withLock { try $0.append(line, sync: false) }
+        if entry.event.needsSync { syncer.requestSync() }
+    }
+
+    /// Returns once every line written so far that asked for it is on disk (called at exit). The
+    /// wait happens on a thread of its own, not on the cooperative pool.
+    public func waitUntilDurable() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DetachedThread.run { [syncer] in
+                syncer.waitUntilDurable()
+                done.resume()
+            }
+        }
     }
 
     /// Journals what the analyst typed. Call it before sending the request.

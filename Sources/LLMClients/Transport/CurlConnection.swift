@@ -11,6 +11,7 @@ import Glibc
 /// thread, and gives it back. Only ``wake()`` may be called from elsewhere (`curl_multi_wakeup` is
 /// thread-safe).
 final class CurlConnection: @unchecked Sendable {
+    let curl: LibCurl
     let multi: UnsafeMutableRawPointer
     let easy: UnsafeMutableRawPointer
     /// libcurl's error text for the last failure (CURLOPT_ERRORBUFFER).
@@ -18,11 +19,13 @@ final class CurlConnection: @unchecked Sendable {
     /// The transfer in progress; touched only by the thread that runs it (and its callbacks).
     var transfer: CurlTransfer?
 
-    init() {
-        _ = curlGlobalInit
-        guard let multi = curl_multi_init(), let easy = curl_easy_init() else {
+    /// Loads libcurl on first use; throws if it cannot be loaded.
+    init(endpoint: String) throws {
+        let curl = try LibCurl.load(endpoint: endpoint)
+        guard let multi = curl.multiInit(), let easy = curl.easyInit() else {
             fatalError("libcurl could not allocate a handle (out of memory)")
         }
+        self.curl = curl
         self.multi = multi
         self.easy = easy
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -30,18 +33,13 @@ final class CurlConnection: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(easy)
-        curl_multi_cleanup(multi)
+        curl.easyCleanup(easy)
+        _ = curl.multiCleanup(multi)
         errorBuffer.deallocate()
     }
 
     /// Wakes the transfer's poll so that it sees a cancellation at once.
     func wake() {
-        curl_multi_wakeup(multi)
+        _ = curl.multiWakeup(multi)
     }
 }
-
-/// `curl_global_init`, exactly once, before the first handle.
-private let curlGlobalInit: Void = {
-    curl_global_init(Int(CURL_GLOBAL_SSL | CURL_GLOBAL_WIN32))
-}()

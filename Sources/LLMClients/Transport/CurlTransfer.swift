@@ -4,21 +4,24 @@ import Synchronization
 import Glibc
 #endif
 
-/// What the async side and the transfer thread share: the cancel flag and the continuations.
+/// What the async side and the transfer thread share: the cancel flag, the connection to wake.
 final class TransferControl: Sendable {
-    let connection: CurlConnection
     private let cancelled = Atomic<Bool>(false)
-
-    init(connection: CurlConnection) {
-        self.connection = connection
-    }
+    /// Set by the transfer thread once it has a connection (a new one is made on that thread,
+    /// because the first one loads libcurl).
+    private let connection = Mutex<CurlConnection?>(nil)
 
     var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+
+    /// The transfer runs on `connection` from now on.
+    func attach(_ connection: CurlConnection) {
+        self.connection.withLock { $0 = connection }
+    }
 
     /// Asks the transfer to stop; it notices within one poll, and at once thanks to the wake-up.
     func cancel() {
         cancelled.store(true, ordering: .releasing)
-        connection.wake()
+        connection.withLock { $0?.wake() }
     }
 }
 

@@ -22,9 +22,8 @@ public final class CurlTransport: HTTPTransport {
     public var connectionsOpened: Int { connectsCounter.load(ordering: .relaxed) }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let connection = idle.withLock { $0.popLast() } ?? CurlConnection()
-        let control = TransferControl(connection: connection)
         let endpoint = Self.endpoint(of: request.url)
+        let control = TransferControl()
         let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         bodyContinuation.onTermination = { termination in
             if case .cancelled = termination { control.cancel() }
@@ -37,6 +36,15 @@ public final class CurlTransport: HTTPTransport {
                         control: control, endpoint: endpoint, headContinuation: head,
                         body: body, bodyContinuation: bodyContinuation
                     )
+                    // A new connection is made here, off the caller's thread: the first one loads libcurl.
+                    let connection: CurlConnection
+                    do {
+                        connection = try idle.withLock { $0.popLast() } ?? CurlConnection(endpoint: endpoint)
+                    } catch {
+                        transfer.finish(failure: error)
+                        return
+                    }
+                    control.attach(connection)
                     let (failure, opened) = Self.perform(request, transfer: transfer, on: connection, options: options)
                     connectsCounter.add(opened, ordering: .relaxed)
                     // Back in the pool before the consumer learns the body is complete, so that its
@@ -55,43 +63,43 @@ public final class CurlTransport: HTTPTransport {
     private static func perform(
         _ request: HTTPRequest, transfer: CurlTransfer, on connection: CurlConnection, options: TransportOptions
     ) -> (failure: (any Error)?, connectionsOpened: Int) {
+        let curl = connection.curl
         let easy = connection.easy
-        let multi = connection.multi
         connection.transfer = transfer
         defer { connection.transfer = nil }
-        curl_easy_reset(easy)
+        curl.easyReset(easy)
         connection.errorBuffer[0] = 0
 
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         for (name, value) in request.headers {
-            headerList = curl_slist_append(headerList, "\(name): \(value)")
+            headerList = curl.listAppend(headerList, "\(name): \(value)")
         }
-        headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
-        defer { curl_slist_free_all(headerList) }
+        headerList = curl.listAppend(headerList, "Expect:")  // no 100-continue round trip
+        defer { curl.listFree(headerList) }
 
-        ccurl_setopt_string(easy, CURLOPT_URL, request.url)
-        ccurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        ccurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
-        ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        if let caBundle = options.caBundle { ccurl_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
-        ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.milliseconds)
-        ccurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        ccurl_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
-        ccurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
-        ccurl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
-        ccurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, connection.errorBuffer)
-        ccurl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+        curl.set(easy, CURLOPT_URL, request.url)
+        curl.set(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        curl.set(easy, CURLOPT_NOSIGNAL, 1)
+        curl.set(easy, CURLOPT_SSL_VERIFYPEER, 1)
+        curl.set(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caBundle = options.caBundle { curl.set(easy, CURLOPT_CAINFO, caBundle) }
+        curl.set(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.milliseconds)
+        curl.set(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        curl.set(easy, CURLOPT_TCP_NODELAY, 1)
+        curl.set(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        curl.set(easy, CURLOPT_FOLLOWLOCATION, 0)
+        curl.set(easy, CURLOPT_ERRORBUFFER, pointer: connection.errorBuffer)
+        curl.set(easy, CURLOPT_HTTPHEADER, list: headerList)
         switch request.method {
         case .get:
-            ccurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
+            curl.set(easy, CURLOPT_HTTPGET, 1)
         case .post:
-            ccurl_setopt_long(easy, CURLOPT_POST, 1)
-            ccurl_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            curl.set(easy, CURLOPT_POST, 1)
+            curl.set(easy, CURLOPT_POSTFIELDSIZE_LARGE, size: request.body.count)
         }
         let context = Unmanaged.passUnretained(connection).toOpaque()
-        ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        ccurl_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+        curl.set(easy, CURLOPT_HEADERDATA, pointer: context)
+        curl.set(easy, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             let transfer = Unmanaged<CurlConnection>.fromOpaque(context!).takeUnretainedValue().transfer!
             let length = size * count
             data.withMemoryRebound(to: UInt8.self, capacity: length) {
@@ -99,8 +107,8 @@ public final class CurlTransport: HTTPTransport {
             }
             return length
         }
-        ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        ccurl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+        curl.set(easy, CURLOPT_WRITEDATA, pointer: context)
+        curl.set(easy, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let transfer = Unmanaged<CurlConnection>.fromOpaque(context!).takeUnretainedValue().transfer!
             let length = size * count
             let keepGoing = data.withMemoryRebound(to: UInt8.self, capacity: length) {
@@ -114,9 +122,9 @@ public final class CurlTransport: HTTPTransport {
         return request.body.withUnsafeBufferPointer { body in
             if request.method == .post {
                 if let address = body.baseAddress, body.count > 0 {
-                    ccurl_setopt_pointer(easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: address))
+                    curl.set(easy, CURLOPT_POSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: address))
                 } else {
-                    ccurl_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+                    curl.set(easy, CURLOPT_COPYPOSTFIELDS, "")
                 }
             }
             return runTransfer(transfer, on: connection, options: options)
@@ -127,18 +135,19 @@ public final class CurlTransport: HTTPTransport {
     private static func runTransfer(
         _ transfer: CurlTransfer, on connection: CurlConnection, options: TransportOptions
     ) -> (failure: (any Error)?, connectionsOpened: Int) {
+        let curl = connection.curl
         let easy = connection.easy
         let multi = connection.multi
-        curl_multi_add_handle(multi, easy)
+        _ = curl.multiAdd(multi, easy)
         var result = CURLE_OK
         var failure: (any Error)? = nil
         let pollMilliseconds = Int32(clamping: max(1, options.pollInterval.milliseconds))
         let stallNanoseconds = UInt64(max(0, options.stallTimeout.milliseconds)) * 1_000_000
         loop: while true {
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            _ = curl.multiPerform(multi, &running)
             var queued: Int32 = 0
-            while let message = curl_multi_info_read(multi, &queued) {
+            while let message = curl.multiInfoRead(multi, &queued) {
                 if message.pointee.msg == CURLMSG_DONE { result = message.pointee.data.result }
             }
             if transfer.control.isCancelled {
@@ -153,23 +162,21 @@ public final class CurlTransport: HTTPTransport {
                 ))
                 break loop
             }
-            curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
+            _ = curl.multiPoll(multi, nil, 0, pollMilliseconds, nil)
         }
-        curl_multi_remove_handle(multi, easy)
+        _ = curl.multiRemove(multi, easy)
 
         if failure == nil, result != CURLE_OK {
             failure = transfer.control.isCancelled
                 ? LLMClientError.cancelled
                 : LLMClientError.transport(Self.failure(for: result, connection: connection, transfer: transfer))
         }
-        var connects = 0
-        ccurl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-        return (failure, connects)
+        return (failure, curl.info(easy, CURLINFO_NUM_CONNECTS))
     }
 
     private static func failure(for code: CURLcode, connection: CurlConnection, transfer: CurlTransfer) -> TransportFailure {
         var detail = String(cString: connection.errorBuffer)
-        if detail.isEmpty { detail = String(cString: curl_easy_strerror(code)) }
+        if detail.isEmpty, let text = connection.curl.easyError(code) { detail = String(cString: text) }
         let kind: TransportFailure.Kind
         switch code {
         case CURLE_COULDNT_CONNECT:
