@@ -73,10 +73,10 @@ extension WireFormat {
 
 /// JSON helpers shared by the wire formats.
 enum WireJSON {
+    /// A request body: the JSON of `JSONEncoder` (`.withoutEscapingSlashes`), written by
+    /// ``JSONBodyEncoder`` into one exactly sized array (a whole conversation can be megabytes).
     static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        try JSONBodyEncoder.encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, provider: Provider) throws -> T {
