@@ -49,8 +49,22 @@ struct IndicatorTokenizer {
             let length: Int
             let delimiter: Bool
             if position < asciiEnd {
-                length = 1
-                delimiter = isDelimiter(bytes[position])
+                // Byte by byte to the end of the token (or of the run), in locals.
+                let end = asciiEnd
+                var index = position
+                if start < 0 {
+                    while index < end, isDelimiter(bytes[index]) { index += 1 }
+                    if index < end { start = index }
+                }
+                if start >= 0 {
+                    while index < end, !isDelimiter(bytes[index]) { index += 1 }
+                }
+                if index < end {
+                    position = index + 1  // past the delimiter that ends the token
+                    return start..<index
+                }
+                position = end
+                continue
             } else if stretchEnd < 0, case let end = Self.asciiRunEnd(in: bytes, from: position), end > position {
                 asciiEnd = end
                 continue
