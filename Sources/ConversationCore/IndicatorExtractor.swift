@@ -13,48 +13,111 @@
 public enum IndicatorExtractor {
     /// The distinct facts in `text`, in order of first appearance.
     public static func indicators(in text: String) -> [Indicator] {
-        let source = refanged(text)
-        let tokens = source.split(whereSeparator: isDelimiter)
+        var source = refanged(text)
+        source.makeContiguousUTF8()
+        let found = source.utf8.withContiguousStorageIfAvailable { bytes in
+            indicators(in: source, bytes: bytes)
+        }
+        return found ?? Array(source.utf8).withUnsafeBufferPointer { indicators(in: source, bytes: $0) }
+    }
+
+    /// The facts in `source` (already refanged), whose UTF-8 is `bytes`.
+    static func indicators(in source: String, bytes: UnsafeBufferPointer<UInt8>) -> [Indicator] {
         var found: [Indicator] = []
         var seen: Set<String> = []
         func add(_ indicator: Indicator) {
             if seen.insert(indicator.key).inserted { found.append(indicator) }
         }
-        var index = 0
-        while index < tokens.count {
-            let raw = trimLeading(tokens[index])
+        var tokens = IndicatorTokenizer(text: source, bytes: bytes)
+        var upcoming = tokens.next()
+        while let current = upcoming {
+            upcoming = tokens.next()
+            if isPlainWord(bytes, current) { continue }
+            let raw = trimLeading(tokens.substring(current))
             if let (labelKind, inlineValue) = label(raw) {
                 if let inlineValue {
                     if let fact = labelled(labelKind, trimTrailing(inlineValue)) { add(fact) }
-                    index += 1
                     continue
                 }
-                if index + 1 < tokens.count {
-                    let value = trimTrailing(trimLeading(tokens[index + 1]))
+                if let next = upcoming {
+                    let value = trimTrailing(trimLeading(tokens.substring(next)))
                     let bare = raw.last != ":" && raw.last != "="
                     if !bare || looksLikeIdentifier(value), let fact = labelled(labelKind, value) {
                         add(fact)
-                        index += 2
+                        upcoming = tokens.next()
                         continue
                     }
                 }
             }
             if let fact = classify(trimTrailing(raw)) { add(fact) }
-            index += 1
         }
         return found
+    }
+
+    /// Whether the token at `range` can be no fact and no label: ASCII letters (fewer than 32, so
+    /// never a hash) followed by nothing but `.`, `!` or `?`, and not a bare label such as `host`.
+    /// Most of any text is such words; for them the full path (``label(_:)``, ``trimTrailing(_:)``,
+    /// ``classify(_:)``) finds nothing either.
+    static func isPlainWord(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        while index < range.upperBound, (bytes[index] | 0x20) >= 0x61 && (bytes[index] | 0x20) <= 0x7A { index += 1 }
+        let letters = index - range.lowerBound
+        guard letters < 32 else { return false }
+        if index == range.upperBound {
+            // Only an exact bare label (case-insensitive) can start a labelled fact.
+            return !isBareLabel(UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+        while index < range.upperBound {
+            switch bytes[index] {
+            case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"): index += 1
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// Whether ASCII letters spell one of ``bareLabels``, in any case.
+    static func isBareLabel(_ letters: UnsafeBufferPointer<UInt8>) -> Bool {
+        for label in bareLabelBytes where label.count == letters.count {
+            if zip(label, letters).allSatisfy({ $0 == $1 | 0x20 }) { return true }
+        }
+        return false
     }
 
     // MARK: - Tokens
 
     static func refanged(_ text: String) -> String {
+        // Each replacement runs only when its pattern's bytes occur: without them it cannot match.
         var result = text
-        if result.utf8.contains(UInt8(ascii: "[")) || result.utf8.contains(UInt8(ascii: "(")) {
-            result = result.replacing("[.]", with: ".").replacing("(.)", with: ".")
-                .replacing("[:]", with: ":").replacing("[@]", with: "@")
-        }
-        if result.contains("hxxp") { result = result.replacing("hxxp", with: "http") }
+        if containsBytes(result, "[.]") { result = result.replacing("[.]", with: ".") }
+        if containsBytes(result, "(.)") { result = result.replacing("(.)", with: ".") }
+        if containsBytes(result, "[:]") { result = result.replacing("[:]", with: ":") }
+        if containsBytes(result, "[@]") { result = result.replacing("[@]", with: "@") }
+        if containsBytes(result, "hxxp") { result = result.replacing("hxxp", with: "http") }
         return result
+    }
+
+    /// Whether the UTF-8 of `pattern` (non-empty ASCII) occurs in the UTF-8 of `text`.
+    static func containsBytes(_ text: String, _ pattern: String) -> Bool {
+        let needle = Array(pattern.utf8)
+        let first = needle[0]
+        let utf8 = text.utf8
+        if let found = utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            var index = 0
+            let last = bytes.count - needle.count
+            while index <= last {
+                if bytes[index] == first {
+                    var matched = 1
+                    while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }) {
+            return found
+        }
+        return Array(utf8).firstRange(of: needle) != nil
     }
 
     static func isDelimiter(_ character: Character) -> Bool {
@@ -90,6 +153,7 @@ public enum IndicatorExtractor {
     ]
     static let pathLabels: Set<String> = ["path", "file", "filepath", "filename", "image"]
     static let bareLabels: Set<String> = ["host", "hostname", "user", "username"]
+    static let bareLabelBytes: [[UInt8]] = bareLabels.map { Array($0.utf8) }
     static let stopWords: Set<String> = [
         "the", "a", "an", "is", "was", "and", "or", "of", "to", "in", "on", "for", "with", "name", "unknown", "none",
     ]

@@ -59,8 +59,14 @@ public struct TokenEstimator: Sendable, Codable, Equatable {
     /// The uncalibrated estimate of a text's tokens; subadditive, so joining texts never costs
     /// more than the parts.
     public static func rawEstimate(_ text: String) -> Int {
+        let quarters = text.utf8.withContiguousStorageIfAvailable { units($0) } ?? units(text.utf8)
+        return (quarters + 3) / 4
+    }
+
+    /// The raw estimate of some UTF-8 in quarter tokens, before rounding up.
+    static func units(_ bytes: some Sequence<UInt8>) -> Int {
         var units = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: " "):
                 units += 1
@@ -74,7 +80,7 @@ public struct TokenEstimator: Sendable, Codable, Equatable {
                 units += 3  // ASCII punctuation and control characters
             }
         }
-        return (units + 3) / 4
+        return units
     }
 
     /// The raw cost of sending a message: its text as sent plus ``messageOverhead``.

@@ -35,6 +35,28 @@ struct JSONSkimmerTests {
         for json in declined { #expect(skim(json) == nil, "accepted: \(json)") }
     }
 
+    @Test("Skipping a string value accepts and rejects exactly what reading it does")
+    func skippingAStringAgreesWithReadingIt() {
+        let values = [
+            #""plain""#, #""""#, #""esc \"q\" \\ \/ \n \u00e9""#, #""bad \x escape""#, #""bad \u12G4""#,
+            "\"raw \u{1} control\"", #""unterminated"#, #""ends in backslash\"#, #""\ud83d\ude00""#, "\"é 世\"",
+            #"  "spaced""#,
+        ]
+        for value in values {
+            let bytes = Array(value.utf8)
+            let (read, readEnd) = bytes.withUnsafeBufferPointer { buffer -> (String?, Int) in
+                var skimmer = JSONSkimmer(buffer)
+                return (skimmer.string(), skimmer.index)
+            }
+            let (skipped, skippedEnd) = bytes.withUnsafeBufferPointer { buffer -> (Bool, Int) in
+                var skimmer = JSONSkimmer(buffer)
+                return (skimmer.skipValue(), skimmer.index)
+            }
+            #expect(skipped == (read != nil), "\(value)")
+            if skipped { #expect(skippedEnd == readEnd, "\(value)") }
+        }
+    }
+
     @Test func decodesEscapesExactlyAsJSONDecoderDoes() throws {
         var generator = SeededGenerator(seed: 42)
         let pieces = ["a", "é", "世", "😀", "\"", "\\", "/", "\n", "\t", "\r", "\u{1B}", "\u{0}", "\u{7F}", "\u{202E}", " ", "{", "}", "[", "]", ":", ","]

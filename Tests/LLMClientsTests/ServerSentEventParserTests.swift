@@ -91,6 +91,47 @@ struct LineSplitterTests {
         }
     }
 
+    /// Lines as the SSE specification defines them, one byte at a time: LF, CRLF or a lone CR ends a line.
+    static func referenceLines(_ bytes: [UInt8]) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        var line: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A || byte == 0x0D {
+                lines.append(line)
+                line = []
+                if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+            } else {
+                line.append(byte)
+            }
+            index += 1
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    @Test("Long lines and line ends next to look-alike bytes split as the byte-by-byte reference does")
+    func findsLineEndsAmongLookAlikeBytesAsTheReferenceDoes() {
+        var generator = SeededGenerator(seed: 0x5EED)
+        // Bytes that differ from LF or CR in one bit, or sit next to them, test the eight-byte scan.
+        let lookAlikes: [UInt8] = [0x0B, 0x0C, 0x09, 0x0E, 0x08, 0x8A, 0x8D, 0x00, 0xFF, 0x2A, 0x2D, 0x61]
+        for round in 0..<2000 {
+            let newlineWeight = round % 4 == 0 ? 40 : 2  // mostly long lines, sometimes dense line ends
+            let bytes = (0..<Int.random(in: 0...200, using: &generator)).map { _ -> UInt8 in
+                Int.random(in: 0..<100, using: &generator) < newlineWeight
+                    ? [0x0A, 0x0D].randomElement(using: &generator)! : lookAlikes.randomElement(using: &generator)!
+            }
+            var cuts = [0]
+            while cuts.last! < bytes.count { cuts.append(min(bytes.count, cuts.last! + Int.random(in: 1...40, using: &generator))) }
+            var splitter = LineSplitter()
+            var lines: [[UInt8]] = []
+            for (from, to) in zip(cuts, cuts.dropFirst()) { splitter.feed(Array(bytes[from..<to])) { lines.append(Array($0)) } }
+            splitter.finish { lines.append(Array($0)) }
+            #expect(lines == Self.referenceLines(bytes), "round \(round): \(bytes)")
+        }
+    }
+
     @Test func capsAnOverlongLineInsteadOfBufferingWithoutBound() {
         var splitter = LineSplitter(maximumLineLength: 10)
         var lines: [Int] = []

@@ -87,26 +87,41 @@ struct JSONSkimmer {
 
     /// Reads a string value, unescaping it; nil if the value is not a well-formed string.
     mutating func string() -> String? {
+        guard let (raw, hasEscapes) = scanString() else { return nil }
+        return hasEscapes ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+    }
+
+    /// Skips a string value without building it; false exactly when ``string()`` would return nil.
+    mutating func skipString() -> Bool {
+        guard let (raw, hasEscapes) = scanString() else { return false }
+        return !hasEscapes || Self.unescape(raw) != nil
+    }
+
+    /// Moves past a string value; its raw bytes between the quotes, and whether they hold escapes.
+    private mutating func scanString() -> (raw: UnsafeBufferPointer<UInt8>, hasEscapes: Bool)? {
         skipWhitespace()
         guard current == 0x22 else { return nil }
-        index += 1
-        let start = index
+        let start = index + 1
+        var end = start  // a local, not `index`: the loop need not store it on every byte
         var hasEscapes = false
-        while index < bytes.count {
-            let byte = bytes[index]
+        while end < bytes.count {
+            let byte = bytes[end]
             if byte == 0x22 { break }
             if byte == 0x5C {
                 hasEscapes = true
-                index += 2
+                end += 2
                 continue
             }
-            if byte < 0x20 { return nil }
-            index += 1
+            if byte < 0x20 {
+                index = end
+                return nil
+            }
+            end += 1
         }
-        guard index < bytes.count else { return nil }
-        let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        index = end
+        guard end < bytes.count else { return nil }
         index += 1
-        return hasEscapes ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+        return (UnsafeBufferPointer(rebasing: bytes[start..<end]), hasEscapes)
     }
 
     /// Skips any value; false on malformed input.
@@ -115,7 +130,7 @@ struct JSONSkimmer {
         guard let byte = current else { return false }
         switch byte {
         case 0x22:
-            return string() != nil
+            return skipString()
         case 0x7B:
             return forEachMember { skimmer, _ in skimmer.skipValue() } != nil
         case 0x5B:

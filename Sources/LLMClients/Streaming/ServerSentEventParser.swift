@@ -38,14 +38,25 @@ public struct ServerSentEventParser: Sendable {
         let field = line[line.startIndex..<colon]
         var value = colon < line.endIndex ? line[(colon + 1)...] : line[line.endIndex...]
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
-        if field.elementsEqual("data".utf8) {
+        if Self.field(field, is: "data") {
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true
-        } else if field.elementsEqual("event".utf8) {
+        } else if Self.field(field, is: "event") {
             eventName = String(decoding: value, as: UTF8.self)
         }
         // `id:` and `retry:` are not used by any LLM API; ignored.
+    }
+
+    /// Whether a field name is `name` (a plain comparison of bytes, no generic sequence walk).
+    private static func field(_ field: ArraySlice<UInt8>, is name: StaticString) -> Bool {
+        guard field.count == name.utf8CodeUnitCount else { return false }
+        var offset = 0
+        for byte in field {
+            guard byte == name.utf8Start[offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 
     private mutating func dispatch(_ event: (ServerSentEvent) throws -> Void) rethrows {
