@@ -50,7 +50,7 @@ public final class ChatSession: @unchecked Sendable {
     public var sessions: SessionStore?
     /// The server's answer about the context window, asked for at launch in the background so that
     /// the first prompt never waits on the network; settled before the first turn or command.
-    public var contextWindowProbe: Task<Int?, Never>?
+    public var contextWindowProbe: ContextWindowProbe?
     var journalFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
@@ -130,7 +130,7 @@ public final class ChatSession: @unchecked Sendable {
         guard let probe = contextWindowProbe else { return }
         contextWindowProbe = nil
         let source: String
-        if let reported = await probe.value {
+        if let reported = await probe.value() {
             options.contextWindow = reported
             source = "reported by the server"
         } else if ModelCatalog.contextWindow(for: options.model) != nil {

@@ -60,11 +60,12 @@ public enum REPLApp {
             defer { withExtendedLifetime(shutdown) {} }
 
             let client = try makeClient(settings: settings, transport: transport, maxRetries: configuration.maxRetries)
-            // Asked in the background: the first prompt does not wait for libcurl to load or for the
-            // server to answer; the session settles the window before the first turn.
+            // The first prompt does not wait for libcurl to load or for the server to answer: the
+            // session settles the window before the first turn (ContextWindowProbe says when it asks).
             let model = settings.model
+            let isScripted = isatty(0) != 1
             let windowProbe = configuration.contextWindow == nil
-                ? Task { try? await client.contextWindow(model: model) }
+                ? ContextWindowProbe(startingNow: !isScripted) { try? await client.contextWindow(model: model) }
                 : nil
             let contextWindow = configuration.contextWindow ?? ModelCatalog.contextWindowOrDefault(for: settings.model)
 
@@ -75,7 +76,6 @@ public enum REPLApp {
                     + " · redaction \(redacting ? "on" : "off")"
             ) + "\n")
 
-            let isScripted = isatty(0) != 1
             let input: any InputSource = isScripted
                 ? ScriptedInput()
                 : LineEditor(historyPath: StatePaths.stateDirectory(environment: environment) + "/history",
@@ -107,12 +107,9 @@ public enum REPLApp {
                 ))
             }
             await session.run()
-            if let probe = session.contextWindowProbe {
-                // The session ended before its first turn: stop the probe rather than exit under a
-                // thread that may still be inside libcurl.
-                probe.cancel()
-                _ = await probe.value
-            }
+            // If the session ended before its first turn, stop the probe rather than exit under a
+            // thread that may still be inside libcurl.
+            await session.contextWindowProbe?.cancel()
             await session.journal?.waitUntilDurable()
             return session.failedTurns == 0 ? 0 : 1
         } catch {

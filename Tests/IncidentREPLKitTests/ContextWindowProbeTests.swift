@@ -1,6 +1,7 @@
 import ConversationCore
 @testable import IncidentREPLKit
 import LoopbackProvider
+import Synchronization
 import Testing
 
 /// The window is asked of the server at launch in the background; the first turn settles it.
@@ -12,7 +13,7 @@ struct ContextWindowProbeTests {
         defer { server.stop() }
         let run = try await SessionHarness.run(.openai, lines: ["what is 203.0.113.45?", "and now?"], server: server,
                                                contextWindow: 8192) { session in
-            session.contextWindowProbe = Task { 4096 }
+            session.contextWindowProbe = ContextWindowProbe(startingNow: true) { 4096 }
         }
         #expect(run.session.failedTurns == 0)
         #expect(run.session.options.contextWindow == 4096)
@@ -27,9 +28,34 @@ struct ContextWindowProbeTests {
         let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["Beaconing."]) })
         defer { server.stop() }
         let run = try await SessionHarness.run(.openai, lines: ["/tokens"], server: server, contextWindow: 8192) { session in
-            session.contextWindowProbe = Task { nil }
+            session.contextWindowProbe = ContextWindowProbe(startingNow: false) { nil }
         }
         #expect(run.session.options.contextWindow == 8192)
         #expect(run.stderr.contains("context: 8192 tokens (a default for an unknown model; --context-window sets it)"))
+    }
+
+    @Test
+    func aDeferredProbeAsksOnlyWhenTheWindowIsFirstNeededAndThenOnce() async {
+        let asks = Atomic<Int>(0)
+        let probe = ContextWindowProbe(startingNow: false) {
+            asks.add(1, ordering: .relaxed)
+            return 32_768
+        }
+        await probe.cancel()  // never asked: nothing to stop
+        #expect(asks.load(ordering: .relaxed) == 0)
+        #expect(await probe.value() == 32_768)
+        #expect(await probe.value() == 32_768)
+        #expect(asks.load(ordering: .relaxed) == 1)
+    }
+
+    @Test
+    func anEagerProbeAsksAtOnce() async {
+        let asks = Atomic<Int>(0)
+        let probe = ContextWindowProbe(startingNow: true) {
+            asks.add(1, ordering: .relaxed)
+            return nil
+        }
+        await probe.cancel()  // waits for the question already in flight
+        #expect(asks.load(ordering: .relaxed) == 1)
     }
 }

@@ -74,6 +74,18 @@ struct JSONBodyEncoderTests {
         }
     }
 
+    /// Around the one-pass limit: a body just below it is written in one pass, one just above it is
+    /// counted and written again; both are JSONEncoder's bytes.
+    @Test func bodiesOnBothSidesOfTheOnePassLimitAreTheSame() throws {
+        for size in [JSONBodyEncoder.onePassLimit - 8, JSONBodyEncoder.onePassLimit - 7,
+                     JSONBodyEncoder.onePassLimit - 6, JSONBodyEncoder.onePassLimit + 1, 3 * JSONBodyEncoder.onePassLimit] {
+            // ["<text>"] is the text plus four bytes; quotes and a newline need escaping.
+            let text = String(repeating: "a\"\n", count: size / 6) + String(repeating: "b", count: size % 6)
+            let bytes = try JSONBodyEncoder.encode([text])
+            #expect(bytes == (try Self.reference([text])), "size \(size)")
+        }
+    }
+
     @Test func writesNumbersAndLiteralsExactlyAsJSONEncoderDoes() throws {
         var doubles: [Double] = [0, -0.0, 0.7, 1, 1.5, 100, 1e16, 1e20, 1e-7, 0.1 + 0.2, 5e-324, -2.5e-300,
                                  .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNormalMagnitude]

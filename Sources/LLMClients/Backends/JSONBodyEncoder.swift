@@ -14,11 +14,16 @@
 /// (`Data`, `Date`, `URL`, `Decimal`) are rejected rather than imitated: request bodies hold none.
 /// A value that encodes nothing at all is `{}`.
 enum JSONBodyEncoder {
+    /// Bodies up to this size are written in one pass (their array may grow by doubling: at most
+    /// this much to spare); larger ones take a counting pass and an exact one.
+    static let onePassLimit = 256 << 10
+
     static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let counter = JSONStreamWriter(sink: .counter)
-        try write(value, with: counter)
+        let first = JSONStreamWriter(sink: .buffer(upTo: onePassLimit))
+        try write(value, with: first)
+        if !first.sink.isCounting { return first.sink.bytes }
         // The writer owns the only reference to the reserved array, so appending never copies it.
-        let writer = JSONStreamWriter(sink: .buffer(capacity: counter.sink.count))
+        let writer = JSONStreamWriter(sink: .buffer(capacity: first.sink.count))
         try write(value, with: writer)
         return writer.sink.bytes
     }

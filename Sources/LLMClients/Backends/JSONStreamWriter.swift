@@ -1,40 +1,55 @@
-/// Where ``JSONStreamWriter`` puts its bytes: only counted (the sizing pass of ``JSONBodyEncoder``),
-/// or appended to one array reserved up front (the writing pass).
+/// Where ``JSONStreamWriter`` puts its bytes: an array, which (for the first pass of
+/// ``JSONBodyEncoder``) gives up and only counts once it would pass a limit.
 struct JSONOutput {
-    /// The bytes, when not only counting.
+    /// The bytes, while not only counting.
     private(set) var bytes: [UInt8] = []
     /// Bytes written so far.
     private(set) var count = 0
-    let isCounting: Bool
-
-    /// Counts bytes without keeping them.
-    static var counter: JSONOutput { JSONOutput(isCounting: true) }
+    /// Whether the bytes are only counted (from the start, or since the limit was passed).
+    private(set) var isCounting: Bool
+    private let limit: Int
 
     /// Keeps the bytes in an array with room for `capacity` of them.
     static func buffer(capacity: Int) -> JSONOutput {
-        var output = JSONOutput(isCounting: false)
+        var output = JSONOutput(isCounting: false, limit: .max)
         output.bytes.reserveCapacity(capacity)
         return output
     }
 
-    private init(isCounting: Bool) {
+    /// Keeps the bytes while there are at most `limit` of them; past that, drops them and only
+    /// counts, so that a large document is sized first and written once into an exact buffer.
+    static func buffer(upTo limit: Int) -> JSONOutput {
+        JSONOutput(isCounting: false, limit: limit)
+    }
+
+    private init(isCounting: Bool, limit: Int) {
         self.isCounting = isCounting
+        self.limit = limit
     }
 
     mutating func append(_ byte: UInt8) {
         count += 1
-        if !isCounting { bytes.append(byte) }
+        if !isCounting { keep { $0.append(byte) } }
     }
 
     mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
         count += buffer.count
-        if !isCounting { bytes.append(contentsOf: buffer) }
+        if !isCounting { keep { $0.append(contentsOf: buffer) } }
     }
 
     /// ASCII text (punctuation, literals, numbers).
     mutating func append(contentsOf text: String) {
         var text = text
         text.withUTF8 { append($0) }
+    }
+
+    private mutating func keep(_ write: (inout [UInt8]) -> Void) {
+        if count > limit {
+            isCounting = true
+            bytes = []
+        } else {
+            write(&bytes)
+        }
     }
 }
 
