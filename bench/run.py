@@ -345,7 +345,7 @@ def main():
         f"LD_PRELOAD=$T/connect_counter.so BENCH_CONNECT_PORT=PORT {short(ours)} < t20.txt (counts connect(2) to the port, "
         f"no ptrace); and {micro_runs}× {short(MICRO)} connections --turns 20 (LoopbackServer.connectionsAccepted)")
     row("4", "Connection reuse: TCP connections for a 20-turn conversation",
-        f"binary: connect() calls per run: {dist(binary_counts)} of {binary_runs} runs (20 turns + the start-up GET /props)",
+        f"binary: connect() calls per run: {dist(binary_counts)} of {binary_runs} runs (20 turns + the GET /props the first turn makes)",
         f"in process (HTTPChatClient + CurlTransport, turns back to back): connections per run: {dist(accepted)} of {micro_runs} runs",
         "", "1", all(c == 1 for c in binary_counts) and all(a == 1 for a in accepted))
 
