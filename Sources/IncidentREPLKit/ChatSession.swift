@@ -48,8 +48,8 @@ public final class ChatSession: @unchecked Sendable {
     /// The session journal (nothing typed is lost), and the store it lives in.
     public var journal: SessionJournal?
     public var sessions: SessionStore?
-    /// The server's answer about the context window, asked for at launch in the background so that
-    /// the first prompt never waits on the network; settled before the first turn or command.
+    /// The server's answer about the context window, asked without holding up the first prompt
+    /// (``ContextWindowProbe`` says when); settled before the first turn or command.
     public var contextWindowProbe: ContextWindowProbe?
     var journalFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.

@@ -18,6 +18,10 @@ public enum REPLApp {
         let errors = TerminalOutput(descriptor: 2, environment: environment)
         var localServer: LocalModelServer?
         defer { localServer?.stop() }
+        // Stopped before returning, however the session ends, rather than exiting under a thread
+        // that may still be inside libcurl.
+        var windowProbe: ContextWindowProbe?
+        let status: Int32
         do {
             let layout = ProjectLayout.locate(environment: environment)
             let roles = RoleLibrary.standard(layout: layout, environment: environment)
@@ -64,7 +68,7 @@ public enum REPLApp {
             // session settles the window before the first turn (ContextWindowProbe says when it asks).
             let model = settings.model
             let isScripted = isatty(0) != 1
-            let windowProbe = configuration.contextWindow == nil
+            windowProbe = configuration.contextWindow == nil
                 ? ContextWindowProbe(startingNow: !isScripted) { try? await client.contextWindow(model: model) }
                 : nil
             let contextWindow = configuration.contextWindow ?? ModelCatalog.contextWindowOrDefault(for: settings.model)
@@ -107,16 +111,15 @@ public enum REPLApp {
                 ))
             }
             await session.run()
-            // If the session ended before its first turn, stop the probe rather than exit under a
-            // thread that may still be inside libcurl.
-            await session.contextWindowProbe?.cancel()
             await session.journal?.waitUntilDurable()
-            return session.failedTurns == 0 ? 0 : 1
+            status = session.failedTurns == 0 ? 0 : 1
         } catch {
             errors.write(errors.red("error: "))
             errors.writeUntrustedLine("\(error)")
-            return 2
+            status = 2
         }
+        await windowProbe?.cancel()
+        return status
     }
 
     /// Tab completion: slash commands, then the arguments some of them take.
