@@ -27,9 +27,11 @@ extension ChatSession {
 
     /// Runs one slash command. Unknown commands and bad arguments get one helpful line.
     func perform(command line: String) async {
-        await settleContextWindow()
         let name = String(line.prefix { $0 != " " }).lowercased()
         let argument = String(line.dropFirst(name.count)).trimmingSpaces()
+        // Only what shows the window or the view waits for the server's answer about the window
+        // (`/retry` settles it as any turn does).
+        if ["/context", "/tokens", "/model"].contains(name) { await settleContextWindow() }
         switch name {
         case "/help":
             let width = Self.commands.map(\.name.count).max() ?? 0

@@ -58,4 +58,20 @@ struct ContextWindowProbeTests {
         await probe.cancel()  // waits for the question already in flight
         #expect(asks.load(ordering: .relaxed) == 1)
     }
+
+    @Test
+    func commandsThatDoNotShowTheWindowNeverAskForIt() async throws {
+        let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["Beaconing."]) })
+        defer { server.stop() }
+        let asks = Atomic<Int>(0)
+        let run = try await SessionHarness.run(.openai, lines: ["/help", "/facts", "/sessions"], server: server) { session in
+            session.contextWindowProbe = ContextWindowProbe(startingNow: false) {
+                asks.add(1, ordering: .relaxed)
+                return 4096
+            }
+        }
+        #expect(asks.load(ordering: .relaxed) == 0)
+        #expect(!run.stderr.contains("context: "))
+        #expect(run.session.contextWindowProbe != nil)
+    }
 }
