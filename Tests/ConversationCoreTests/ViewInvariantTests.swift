@@ -55,10 +55,11 @@ struct ViewInvariantTests {
         return conversation
     }
 
-    @Test(arguments: 0..<400)
-    func everyViewKeepsTheInvariants(seed: Int) throws {
+    /// One random case of the property test: a conversation (maybe with a summary), an estimator
+    /// (maybe calibrated) and a budget. The coverage test walks the same seeds through it.
+    static func scenario(seed: Int) throws -> (Conversation, TokenEstimator, ContextBudget) {
         var rng = SeededGenerator(seed: UInt64(seed))
-        var conversation = Self.randomConversation(&rng)
+        var conversation = randomConversation(&rng)
         var estimator = TokenEstimator()
         if Bool.random(using: &rng) {
             estimator.calibrate(estimatedInput: 1_000, reportedInput: Int.random(in: 500...2_500, using: &rng))
@@ -68,8 +69,14 @@ struct ViewInvariantTests {
         if conversation.strategy == .summarise, Bool.random(using: &rng),
             let plan = conversation.summaryPlan(budget: budget, estimator: estimator)
         {
-            try conversation.recordSummary("summary " + Self.randomText(&rng), covering: plan.coversThroughMessageID)
+            try conversation.recordSummary("summary " + randomText(&rng), covering: plan.coversThroughMessageID)
         }
+        return (conversation, estimator, budget)
+    }
+
+    @Test(arguments: 0..<400)
+    func everyViewKeepsTheInvariants(seed: Int) throws {
+        let (conversation, estimator, budget) = try Self.scenario(seed: seed)
         let history = conversation.messages
         let newestUser = try #require(history.last(where: { $0.role == .user }))
 
@@ -140,19 +147,7 @@ struct RandomCoverageTests {
     @Test func randomCasesReachTruncationSummariesFactsAndErrors() {
         var truncated = 0, summarised = 0, carriedFacts = 0, tooSmall = 0, whole = 0
         for seed in 0..<400 {
-            var rng = SeededGenerator(seed: UInt64(seed))
-            var conversation = ViewInvariantTests.randomConversation(&rng)
-            var estimator = TokenEstimator()
-            if Bool.random(using: &rng) {
-                estimator.calibrate(estimatedInput: 1_000, reportedInput: Int.random(in: 500...2_500, using: &rng))
-            }
-            let budget = ContextBudget(
-                contextWindow: Int.random(in: 50...3_000, using: &rng), reservedForAnswer: Int.random(in: 0...200, using: &rng))
-            if conversation.strategy == .summarise, Bool.random(using: &rng),
-                let plan = conversation.summaryPlan(budget: budget, estimator: estimator)
-            {
-                try? conversation.recordSummary("summary " + ViewInvariantTests.randomText(&rng), covering: plan.coversThroughMessageID)
-            }
+            guard let (conversation, estimator, budget) = try? ViewInvariantTests.scenario(seed: seed) else { continue }
             guard let view = try? conversation.makeView(budget: budget, estimator: estimator) else {
                 tooSmall += 1
                 continue
