@@ -51,6 +51,8 @@ public final class ChatSession: @unchecked Sendable {
     /// The server's answer about the context window, asked without holding up the first prompt
     /// (``ContextWindowProbe`` says when); settled before the first turn or command.
     public var contextWindowProbe: ContextWindowProbe?
+    /// The embedded llama.cpp server, when this session started or reused one: started again if it dies.
+    public var localServer: LocalModelServer?
     var journalFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
@@ -144,8 +146,10 @@ public final class ChatSession: @unchecked Sendable {
     /// Sends the conversation, which ends with the analyst's question, and records the answer.
     func answerPendingQuestion() async {
         await settleContextWindow()
+        _ = await restartLocalServerIfStopped()
         if conversation.strategy == .summarise { await summariseIfDue() }
         var retriedOverflow = false
+        var restartedServer = false
         while true {
             let view: ContextView
             do {
@@ -169,6 +173,10 @@ public final class ChatSession: @unchecked Sendable {
             }
 
             let outcome = await stream(request)
+            if outcome.failure != nil, outcome.answer.isEmpty, !restartedServer, await restartLocalServerIfStopped() {
+                restartedServer = true
+                continue
+            }
             if let failure = outcome.failure as? LLMClientError, case .provider(let details) = failure,
                details.isContextOverflow, outcome.answer.isEmpty, !retriedOverflow {
                 retriedOverflow = true

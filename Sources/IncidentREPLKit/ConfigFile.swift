@@ -18,7 +18,7 @@ public import LLMClients
 /// model = "llama3.2"
 /// ```
 ///
-/// The reader takes the subset of TOML a settings file needs (tables, strings, integers, booleans,
+/// The reader takes the subset of TOML a settings file needs (tables, strings, integers, decimals, booleans,
 /// comments) and rejects the rest with the line number. TOMLKit would bring toml++ (C++) and link
 /// Foundation into a binary that otherwise starts with FoundationEssentials only.
 public struct ConfigFile: Sendable, Equatable {
@@ -30,9 +30,18 @@ public struct ConfigFile: Sendable, Equatable {
         case string(String)
         case integer(Int)
         case boolean(Bool)
+        case number(Double)
 
         public var string: String? { if case .string(let value) = self { value } else { nil } }
         public var integer: Int? { if case .integer(let value) = self { value } else { nil } }
+        /// A number, integer or not.
+        public var double: Double? {
+            switch self {
+            case .integer(let value): Double(value)
+            case .number(let value): value
+            default: nil
+            }
+        }
     }
 
     public init(path: String, tables: [String: [String: Value]] = [:]) {
@@ -139,6 +148,9 @@ public struct ConfigFile: Sendable, Equatable {
         if raw == "true" { return .boolean(true) }
         if raw == "false" { return .boolean(false) }
         if let number = Int(raw.replacing("_", with: "")) { return .integer(number) }
+        if raw.first.map({ $0.isNumber || $0 == "-" || $0 == "+" }) == true, let number = Double(raw), number.isFinite {
+            return .number(number)
+        }
         guard raw.count >= 2, raw.hasPrefix("\""), raw.hasSuffix("\"") else { return nil }
         var result = ""
         var escaped = false

@@ -7,7 +7,7 @@ import Foundation
 /// Where the project's own files are: the built-in prompts and the Python environment of the local model.
 ///
 /// Found from `INCIDENT_REPL_HOME`, else by walking up from the executable (a build under `.build/`
-/// finds the checkout it was built from).
+/// finds the checkout it was built from); never from the current directory.
 public struct ProjectLayout: Sendable, Equatable {
     public var root: String
 
@@ -28,8 +28,8 @@ public struct ProjectLayout: Sendable, Equatable {
                 return ProjectLayout(root: directory)
             }
         }
-        let cwd = FileManager.default.currentDirectoryPath
-        if FileManager.default.fileExists(atPath: cwd + "/prompts/incident-response.md") { return ProjectLayout(root: cwd) }
+        // Never the current directory: analysts work inside evidence and cloned repositories, whose
+        // `.venv/bin/python` and `prompts/` are not ours to run or to send.
         return nil
     }
 

@@ -51,14 +51,18 @@ public enum REPLApp {
             let transport: any HTTPTransport = try configuration.auditLog.map { try AuditingTransport(base: curl, path: $0) } ?? curl
 
             if settings.provider == .local, settings.baseURL == nil {
-                errors.write(errors.dim("starting the embedded local model (llama.cpp, SmolLM2-135M)…") + "\n")
-                let logPath = StatePaths.stateDirectory(environment: environment) + "/llama-server.log"
-                try? PrivateFile.makePrivateDirectory(StatePaths.stateDirectory(environment: environment))
+                let local = try localModelSettings(configuration, config: config)
+                errors.write(errors.dim("starting the embedded local model (llama.cpp, \(local.modelFileName))…") + "\n")
                 let server = try await LocalModelServer.start(
-                    layout: layout, contextSize: configuration.localContextSize, transport: curl, logPath: logPath
+                    layout: layout, settings: local, stateDirectory: StatePaths.stateDirectory(environment: environment)
                 )
                 localServer = server
                 settings.baseURL = server.baseURL + "/v1"
+                settings.apiKey = server.token
+                if configuration.model == nil { settings.model = local.modelAlias }
+                if !server.startedHere {
+                    errors.write(errors.dim("using the local model server this user already runs (pid \(server.pid))") + "\n")
+                }
             }
             let shutdown = ShutdownMonitor { [localServer] in localServer?.stop() }
             defer { withExtendedLifetime(shutdown) {} }
@@ -75,8 +79,9 @@ public enum REPLApp {
 
             let redacting = OutboundFilter(mode: configuration.redaction).redacts(endpoint: client.endpoint)
             let window = configuration.contextWindow.map { " · context \($0) tokens" } ?? ""
+            let file = localServer.map { " (\($0.settings.modelFileName))" } ?? ""
             errors.write(errors.dim(
-                "incident-repl → \(settings.provider) · model \(settings.model) · \(client.endpoint)\(window)"
+                "incident-repl → \(settings.provider) · model \(settings.model)\(file) · \(client.endpoint)\(window)"
                     + " · redaction \(redacting ? "on" : "off")"
             ) + "\n")
 
@@ -98,6 +103,7 @@ public enum REPLApp {
                 roles: roles
             )
             session.sessions = store
+            session.localServer = localServer
             session.contextWindowProbe = windowProbe
             if let resumed {
                 let (replayed, journal) = try store.resume(resumed.name)
@@ -120,6 +126,22 @@ public enum REPLApp {
         }
         await windowProbe?.cancel()
         return status
+    }
+
+    /// The embedded server's settings: flags win over the config file's `[local]` table.
+    static func localModelSettings(_ configuration: REPLConfiguration, config: ConfigFile?) throws -> LocalModelSettings {
+        func number(_ key: String) -> Double? {
+            guard let value = config?.value(key, in: "local") else { return nil }
+            return value.double
+        }
+        var settings = LocalModelSettings(contextSize: configuration.localContextSize)
+        settings.modelPath = configuration.localModel ?? config?.value("model_path", in: "local")?.string
+        if let path = settings.modelPath, !path.hasPrefix("/") {
+            settings.modelPath = FileManager.default.currentDirectoryPath + "/" + path
+        }
+        settings.repeatPenalty = configuration.repeatPenalty ?? number("repeat_penalty") ?? settings.repeatPenalty
+        settings.dryMultiplier = configuration.dryMultiplier ?? number("dry_multiplier") ?? settings.dryMultiplier
+        return settings
     }
 
     /// Tab completion: slash commands, then the arguments some of them take.

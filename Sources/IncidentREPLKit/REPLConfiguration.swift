@@ -28,6 +28,11 @@ public struct REPLConfiguration: Sendable {
     public var resume: String??
     /// The context size for an embedded server this process starts.
     public var localContextSize: Int = 8192
+    /// A GGUF file for the embedded server to serve instead of SmolLM2-135M.
+    public var localModel: String?
+    /// The embedded server's repetition penalty and DRY multiplier (defaults in ``LocalModelSettings``).
+    public var repeatPenalty: Double?
+    public var dryMultiplier: Double?
 
     public init() {}
 }

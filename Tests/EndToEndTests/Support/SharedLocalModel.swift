@@ -3,13 +3,12 @@ import IncidentREPLKit
 import LLMClients
 
 /// One embedded llama.cpp server (SmolLM2-135M) for the whole test run, started through the product's
-/// own ``LocalModelServer`` (or reused when one already answers on the well-known port). It dies with
-/// the test process.
+/// own ``LocalModelServer`` as a private server (a free port, no token). It dies with the test process.
 enum SharedLocalModel {
     private static let server = Task { () throws -> LocalModelServer in
         let layout = ProjectLayout.locate(environment: ProcessInfo.processInfo.environment)
             ?? ProjectLayout(root: FileManager.default.currentDirectoryPath)
-        return try await LocalModelServer.start(layout: layout, contextSize: 8192, transport: CurlTransport())
+        return try await LocalModelServer.start(layout: layout, settings: LocalModelSettings(contextSize: 8192), stateDirectory: nil)
     }
 
     /// The server's root URL, e.g. `http://127.0.0.1:8231`.
@@ -23,7 +22,8 @@ enum DedicatedLocalModel {
     static func start(contextSize: Int) async throws -> (url: String, stop: @Sendable () -> Void) {
         let layout = ProjectLayout.locate(environment: ProcessInfo.processInfo.environment)
             ?? ProjectLayout(root: FileManager.default.currentDirectoryPath)
-        let server = try await LocalModelServer.start(layout: layout, contextSize: contextSize, transport: CurlTransport(), reuse: false)
+        let server = try await LocalModelServer.start(
+            layout: layout, settings: LocalModelSettings(contextSize: contextSize), stateDirectory: nil)
         return (server.baseURL, { server.stop() })
     }
 }
