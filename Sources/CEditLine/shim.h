@@ -38,6 +38,12 @@ static inline void ceditline_set_getc(ceditline_getc _Nullable function) {
     rl_getc_function = function;
 }
 
+/* Whether libedit installs its own signal handlers while it reads; must be set before rl_initialize(). */
+static inline void ceditline_set_catch_signals(int catch_signals) {
+    rl_catch_signals = catch_signals;
+    rl_catch_sigwinch = catch_signals;
+}
+
 static inline void ceditline_set_readline_name(const char *_Nonnull name) {
     rl_readline_name = name;
 }

@@ -92,21 +92,40 @@ public final class ChatSession: @unchecked Sendable {
             case .interrupt:
                 output.write("^C\n")
                 errors.write(errors.dim("(line cleared; type quit or press Ctrl-D to leave)") + "\n")
+            case .cancelled(let notice):
+                errors.write(errors.dim(notice) + "\n")
             case .line(let line):
                 let text = line.trimmingSpaces()
                 if text.isEmpty { continue }
-                if text == "quit" || text == "exit" {
+                if Self.isQuitWord(text) {
                     echo(line)
                     return
                 }
-                if text.hasPrefix("/"), !text.contains("\n") {
+                if Self.isCommand(text) {
                     echo(line)
                     await perform(command: text)
                 } else {
                     await ask(line)
                 }
             }
+            if interrupts?.quitRequested == true { return }
         }
+    }
+
+    /// `quit` or `exit`, in any case.
+    static func isQuitWord(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower == "quit" || lower == "exit"
+    }
+
+    /// Whether a line is a command: one line starting with `/` whose first word is a known command,
+    /// or a `/word` that does not look like a path (no second `/`, no `.`). Anything else
+    /// (`/var/log/auth.log shows 40 failed logins`) is a question.
+    static func isCommand(_ text: String) -> Bool {
+        guard text.hasPrefix("/"), !text.contains("\n") else { return false }
+        let word = String(text.prefix { $0 != " " && $0 != "\t" })
+        if commands.contains(where: { $0.name == word }) { return true }
+        return !word.dropFirst().contains("/") && !word.contains(".")
     }
 
     /// One exchange: append the question, stream the answer, append it.

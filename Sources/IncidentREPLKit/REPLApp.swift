@@ -117,6 +117,7 @@ public enum REPLApp {
                 ))
             }
             await session.run()
+            TerminalMode.restore()
             await session.journal?.waitUntilDurable()
             status = session.failedTurns == 0 ? 0 : 1
         } catch {

@@ -4,7 +4,9 @@ public enum InputEvent: Sendable, Equatable {
     case line(String)
     /// Ctrl-C at the prompt.
     case interrupt
-    /// Ctrl-D or end of the piped transcript.
+    /// Input abandoned before it was complete (Ctrl-D inside a `"""` block), with what to tell the analyst.
+    case cancelled(String)
+    /// Ctrl-D, Ctrl-\\ or end of the piped transcript.
     case endOfInput
 }
 

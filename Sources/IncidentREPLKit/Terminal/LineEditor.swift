@@ -3,20 +3,35 @@ internal import CEditLine
 import Glibc
 #endif
 import LLMClients
+import Safeguards
+import Dispatch
 import Synchronization
 
 /// Line editing with libedit: emacs keys, arrow-key history, Ctrl-R search, tab completion, and a
 /// history file kept 0600.
 ///
 /// `readline` blocks, so each read runs on a dedicated thread and is bridged back with a
-/// continuation. A bracketed paste (the terminal marks it when asked with `ESC[?2004h`) arrives
-/// whole as one turn. Ctrl-C at the prompt clears the line and returns ``InputEvent/interrupt``: the
-/// SIGINT handler calls ``interruptRead()``, which wakes our own character reader (libedit's
-/// `rl_getc_function`) through a pipe; it hands libedit a Ctrl-C character bound to a function that
-/// ends the read. A paste in a terminal without bracketed paste (lines arriving faster than anyone
-/// types) and a `"""`-delimited block also arrive as one turn. libedit keeps global state, so there is one editor per process.
+/// continuation. Characters reach libedit through our own reader (`rl_getc_function`), which:
+/// - turns a bracketed paste (the terminal marks it when asked with `ESC[?2004h`) into a visible item
+///   in the edit line, `[pasted 29 lines, 1.7 KB]`, sent with whatever is typed around it on Enter
+///   (a short single-line paste is simply inserted as text);
+/// - with the terminal's signal keys turned off at the prompt (``TerminalMode``), handles Ctrl-C
+///   (clears the line: ``InputEvent/interrupt``), Ctrl-\ (ends the session like Ctrl-D) and Ctrl-Z
+///   (suspends, and redraws the prompt after `fg`) itself, so the same bytes inside a paste are data;
+/// - is woken through a pipe by ``interruptRead()``.
+/// A paste in a terminal without bracketed paste (lines arriving faster than anyone types) and a
+/// `"""`-delimited block also arrive as one turn. libedit keeps global state, so there is one editor
+/// per process.
 public final class LineEditor: InputSource {
     private let historyPath: String?
+    /// Passes terminal resizes (SIGWINCH) on to libedit. Created and resumed once, never touched again.
+    nonisolated(unsafe) private static let resize: any DispatchSourceSignal = {
+        signal(SIGWINCH, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        source.setEventHandler { rl_resize_terminal() }
+        source.resume()
+        return source
+    }()
     /// Completion candidates for (line so far, word being completed).
     public typealias Completer = @Sendable (_ line: String, _ word: String) -> [String]
 
@@ -24,6 +39,7 @@ public final class LineEditor: InputSource {
     private static let completer = Mutex<Completer?>(nil)
     private static let matches = Mutex<[String]>([])
     private static let interrupted = Atomic<Bool>(false)
+    private static let quitKeyPressed = Atomic<Bool>(false)
     /// A self-pipe that wakes the character reader on Ctrl-C.
     private static let wakePipe: (read: Int32, write: Int32) = {
         var fds: [Int32] = [-1, -1]
@@ -35,6 +51,9 @@ public final class LineEditor: InputSource {
         return (fds[0], fds[1])
     }()
 
+    /// Lines longer than this (pastes, long blocks) are not kept in the history file.
+    static let historyLimit = 4096
+
     /// - Parameters:
     ///   - historyPath: the history file (created 0600 in a 0700 directory), or `nil` for none.
     ///   - completer: candidates for tab completion.
@@ -42,14 +61,19 @@ public final class LineEditor: InputSource {
         self.historyPath = historyPath
         Self.completer.withLock { $0 = completer }
         _ = Self.wakePipe
+        TerminalMode.saveOriginal()
         ceditline_set_getc { _ in LineEditor.readCharacter() }
         ceditline_set_readline_name("incident-repl")
+        // Signals are ours: Ctrl-C, Ctrl-Z and Ctrl-\ come in as keys (see readCharacter), and a
+        // resize is passed on by a signal source of our own.
+        ceditline_set_catch_signals(0)
         rl_initialize()
         using_history()
         stifle_history(5000)
         if let historyPath {
             try? PrivateFile.makePrivateDirectory(PrivateFile.directory(of: historyPath))
             read_history(historyPath)
+            history_truncate_file(historyPath, 5000)
         }
         // Ctrl-C while editing, delivered by readCharacter() as the character 0x03.
         ceditline_bind_function("ir-interrupt", { _, _ in
@@ -57,13 +81,15 @@ public final class LineEditor: InputSource {
             ceditline_set_done(1)
             return 0
         }, 3)
-        // A whole bracketed paste: end the read; next() picks the text up.
-        ceditline_bind_function("ir-paste", { _, _ in
-            let typed = ceditline_line_buffer().map { String(cString: $0) } ?? ""
-            LineEditor.pasted.withLock { $0 = typed + ($0 ?? "") }
+        // Ctrl-\ at the prompt: leave, as Ctrl-D does.
+        ceditline_bind_function("ir-quit", { _, _ in
+            LineEditor.quitKeyPressed.store(true, ordering: .relaxed)
             ceditline_set_done(1)
             return 0
-        }, Self.pasteKey)
+        }, Self.quitKey)
+        // After a suspension: draw the prompt and the line again (Ctrl-], libedit's own redisplay).
+        _ = rl_parse_and_bind("bind ^] ed-redisplay")
+        _ = Self.resize
         ceditline_set_completion_generator { text, state in
             if state == 0 {
                 let word = String(cString: text)
@@ -79,48 +105,69 @@ public final class LineEditor: InputSource {
     public var isScripted: Bool { false }
 
     public func next(prompt: String) async -> InputEvent {
+        Self.pastes.withLock { $0.removeAll() }
         guard let first = await readLine(prompt: prompt) else {
-            if let paste = Self.pasted.withLock({ value -> String? in defer { value = nil }; return value }) {
-                // A bracketed paste (with whatever was typed before it) is one message.
-                output("\n")
-                remember(paste)
-                return .line(paste)
-            }
-            return Self.interrupted.exchange(false, ordering: .relaxed) ? .interrupt : .endOfInput
+            Self.pastes.withLock { $0.removeAll() }
+            if Self.interrupted.exchange(false, ordering: .relaxed) { return .interrupt }
+            Self.quitKeyPressed.store(false, ordering: .relaxed)
+            TerminalMode.restore()
+            return .endOfInput
         }
         var lines = [first]
         if first.trimmingSpaces() == "\"\"\"" {
             // A typed block: everything up to the closing """.
             lines = []
+            var closed = false
             while let line = await readLine(prompt: "... ") {
-                if line.trimmingSpaces() == "\"\"\"" { break }
+                if line.trimmingSpaces() == "\"\"\"" {
+                    closed = true
+                    break
+                }
                 lines.append(line)
             }
             if Self.interrupted.exchange(false, ordering: .relaxed) { return .interrupt }
+            if !closed {
+                Self.quitKeyPressed.store(false, ordering: .relaxed)
+                return .cancelled("(block cancelled: Ctrl-D before the closing \"\"\"; nothing was sent)")
+            }
         } else {
-            // A paste: more lines already waiting on the terminal.
+            // A paste without bracketing: more lines already waiting on the terminal.
             while Self.inputIsPending(), let line = await readLine(prompt: "") {
                 lines.append(line)
             }
         }
-        let text = lines.joined(separator: "\n")
-        remember(text)
+        let typed = lines.joined(separator: "\n")
+        let pastes = Self.pastes.withLock { value in defer { value.removeAll() }; return value }
+        let text = Self.expand(typed, pastes: pastes)
+        remember(typed, hadPaste: !pastes.isEmpty)
+        TerminalMode.quietForAnswer()
         return .line(text)
     }
 
+    /// Replaces each paste's item in the line by the pasted text.
+    static func expand(_ line: String, pastes: [(item: String, text: String)]) -> String {
+        var result = line
+        for paste in pastes {
+            if let range = result.firstRange(of: paste.item) { result.replaceSubrange(range, with: paste.text) }
+        }
+        return result
+    }
+
     /// Writes to the terminal (the bracketed-paste switches, a line end).
-    private func output(_ text: String) {
+    private static func output(_ text: String) {
         var text = text
         text.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
     }
 
-    /// One `readline` call on its own thread; `nil` on Ctrl-D, Ctrl-C or a bracketed paste.
+    /// One `readline` call on its own thread; `nil` on Ctrl-D, Ctrl-\ or Ctrl-C.
     private func readLine(prompt: String) async -> String? {
         await withCheckedContinuation { continuation in
-            DetachedThread.run { [self] in
+            DetachedThread.run {
                 ceditline_set_done(0)
-                output("\u{1B}[?2004h")  // ask the terminal to bracket pastes
-                defer { output("\u{1B}[?2004l") }
+                // libedit takes the mode it finds as the one to return to: give it the original.
+                TerminalMode.restore()
+                Self.output("\u{1B}[?2004h")  // ask the terminal to bracket pastes
+                defer { Self.output("\u{1B}[?2004l") }
                 guard let raw = readline(prompt) else {
                     continuation.resume(returning: nil)
                     return
@@ -145,12 +192,13 @@ public final class LineEditor: InputSource {
         case end
     }
 
-    /// Bytes read ahead while looking for a bracketed-paste marker, to be handed to libedit first.
+    /// Bytes to hand to libedit before reading the terminal again (a paste's item, read-ahead).
     private static let pushback = Mutex<[UInt8]>([])
-    /// A bracketed paste, waiting for ``next(prompt:)``.
-    private static let pasted = Mutex<String?>(nil)
-    /// The key libedit sees when a paste has been read whole (Ctrl-^, bound to end the read).
-    static let pasteKey: Int32 = 0x1E
+    /// The pastes of the line being edited: the item shown in the line, and the text it stands for.
+    private static let pastes = Mutex<[(item: String, text: String)]>([])
+    /// Keys libedit sees for our own actions (bound in init; never produced by a terminal key here).
+    static let quitKey: Int32 = 0x1C
+    static let redrawKey: Int32 = 0x1D
     private static let pasteStart = Array("[200~".utf8)
     private static let pasteEnd = Array("\u{1B}[201~".utf8)
 
@@ -178,17 +226,24 @@ public final class LineEditor: InputSource {
     }
 
     /// libedit's character source: one Unicode scalar from standard input (decoded from UTF-8),
-    /// Ctrl-C when woken through the pipe, the paste key after a whole bracketed paste, -1 at end.
+    /// Ctrl-C when woken through the pipe, -1 at end. A bracketed paste becomes its item's characters.
     private static func readCharacter() -> Int32 {
+        TerminalMode.disableSignalKeys()
         var bytes: [UInt8] = []
         while true {
             switch nextInput() {
             case .interrupt: return 3
             case .end, .timeout: return -1
             case .byte(let byte):
-                if bytes.isEmpty, byte == 0x1B, let paste = readBracketedPaste() {
-                    pasted.withLock { $0 = paste }
-                    return pasteKey
+                if bytes.isEmpty {
+                    if byte == 0x1B, let paste = readBracketedPaste() {
+                        pushback.withLock { $0.insert(contentsOf: Array(insertion(for: paste).utf8), at: 0) }
+                        continue
+                    }
+                    if byte == 0x1A {
+                        suspend()
+                        return redrawKey
+                    }
                 }
                 bytes.append(byte)
                 if bytes.count >= utf8Length(bytes[0]) {
@@ -197,6 +252,39 @@ public final class LineEditor: InputSource {
                 }
             }
         }
+    }
+
+    /// What goes into the edit line for a paste: short single-line text as itself, anything else
+    /// (several lines, control bytes, more than 200 bytes) as an item that stands for it.
+    static func insertion(for paste: String) -> String {
+        let plain = paste.utf8.count <= 200 && !paste.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        if plain { return paste }
+        let lines = paste.split(separator: "\n", omittingEmptySubsequences: false).count
+        let number = pastes.withLock { $0.count + 1 }
+        let item = "[pasted \(number == 1 ? "" : "#\(number): ")\(lines) \(lines == 1 ? "line" : "lines"), \(size(paste.utf8.count))]"
+        pastes.withLock { $0.append((item, paste)) }
+        return item
+    }
+
+    /// A byte count as the analyst reads it: 812 B, 1.7 KB, 3.2 MB.
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return "\((Double(bytes) / 1024 * 10).rounded() / 10) KB" }
+        return "\((Double(bytes) / 1024 / 1024 * 10).rounded() / 10) MB"
+    }
+
+    /// Ctrl-Z at the prompt: give the terminal back, stop as the shell expects, and take it again
+    /// after `fg` (the caller then has libedit draw the prompt and the line again).
+    private static func suspend() {
+        rl_deprep_terminal()
+        TerminalMode.restore()
+        output("\n")
+        kill(getpid(), SIGTSTP)
+        // The stop takes this thread at its next system call; it goes on after `fg` (SIGCONT).
+        usleep(20_000)
+        rl_prep_terminal(1)
+        TerminalMode.disableSignalKeys()
+        output("\u{1B}[?2004h")
     }
 
     /// After an ESC: if `[200~` follows, reads the paste up to `ESC[201~` and returns it; otherwise
@@ -209,7 +297,9 @@ public final class LineEditor: InputSource {
             if byte != pasteStart[lookahead.count - 1] { break }
         }
         guard lookahead == pasteStart else {
-            pushback.withLock { $0.append(contentsOf: lookahead) }
+            pushback.withLock { $0.insert(contentsOf: lookahead, at: 0) }
+            // The ESC itself goes to libedit first.
+            pushback.withLock { $0.insert(0x1B, at: 0) }
             return nil
         }
         var body: [UInt8] = []
@@ -235,27 +325,18 @@ public final class LineEditor: InputSource {
         return poll(&descriptor, 1, 15) > 0
     }
 
-    /// Adds a line to the history and saves the history file atomically: libedit writes a private
-    /// temporary file, which is fsynced and renamed over the old one, so a crash never leaves a
-    /// truncated history.
-    private func remember(_ text: String) {
-        guard !text.trimmingSpaces().isEmpty else { return }
-        add_history(text)
+    /// Adds what was typed to the history and appends it to the history file. Lines with a paste,
+    /// and anything longer than ``historyLimit``, stay out: the file is small, and a pasted secret
+    /// or another customer's log is not kept in it. Secrets typed in a line are kept redacted.
+    private func remember(_ typed: String, hadPaste: Bool) {
+        guard !typed.trimmingSpaces().isEmpty, !hadPaste, typed.utf8.count <= Self.historyLimit else { return }
+        var redactor = SecretRedactor()
+        add_history(redactor.redact(typed).text)
         guard let historyPath else { return }
-        let temporary = historyPath + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = open(historyPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         fchmod(fd, 0o600)
         close(fd)
-        guard write_history(temporary) == 0 else {
-            unlink(temporary)
-            return
-        }
-        let written = open(temporary, O_RDONLY | O_CLOEXEC)
-        if written >= 0 {
-            fsync(written)
-            close(written)
-        }
-        if rename(temporary, historyPath) != 0 { unlink(temporary) }
+        append_history(1, historyPath)
     }
 }

@@ -3,7 +3,8 @@ import Dispatch
 import Glibc
 #endif
 
-/// On SIGTERM or SIGHUP, runs the clean-up (stopping the local model server) and exits.
+/// On SIGTERM or SIGHUP: puts the terminal back as it was (echo on, bracketed paste off), runs the
+/// clean-up (letting go of the local model server) and exits.
 final class ShutdownMonitor: @unchecked Sendable {  // the sources are only touched in init
     private var sources: [any DispatchSourceSignal] = []
 
@@ -12,6 +13,7 @@ final class ShutdownMonitor: @unchecked Sendable {  // the sources are only touc
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                TerminalMode.restore()
                 cleanUp()
                 exit(128 + number)
             }
