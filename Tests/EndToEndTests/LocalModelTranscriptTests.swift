@@ -66,12 +66,15 @@ struct LocalModelTranscriptTests {
         #expect(third[2].content.hasPrefix(replies[0].prefix(20)))
     }
 
-    @Test func startsOrReusesTheEmbeddedServerWithNoConfigurationAtAll() async throws {
-        _ = try await SharedLocalModel.baseURL()  // the well-known port is now served
+    @Test func startsTheEmbeddedServerWithNoConfigurationAtAll() async throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
         let result = try await ProcessRunner.run(arguments: ["--max-tokens", "16"], stdin: Array("Hello\n".utf8),
-                                           environment: ["INCIDENT_REPL_PROVIDER": "", "ANTHROPIC_API_KEY": "sk-ant-not-consent"])
+                                           environment: ["INCIDENT_REPL_PROVIDER": "", "ANTHROPIC_API_KEY": "sk-ant-not-consent",
+                                                         "XDG_STATE_HOME": state])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("local · model smollm2"))
+        #expect(result.stderr.contains("SmolLM2-135M-Instruct.Q4_1.gguf"))
         #expect(answers(in: result.stdout).count == 1)
     }
 
