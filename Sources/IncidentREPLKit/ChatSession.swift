@@ -51,7 +51,10 @@ public final class ChatSession: @unchecked Sendable {
     /// The server's answer about the context window, asked without holding up the first prompt
     /// (``ContextWindowProbe`` says when); settled before the first turn or command.
     public var contextWindowProbe: ContextWindowProbe?
+    /// A journal line could not be written (reported once).
     var journalFailed = false
+    /// A flush of the journal failed (reported once; the lines are written regardless).
+    var journalSyncFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
     var shouldQuit = false
@@ -86,6 +89,7 @@ public final class ChatSession: @unchecked Sendable {
             switch event {
             case .endOfInput:
                 if !input.isScripted { output.write("\n") }
+                await finishJournal()
                 return
             case .interrupt:
                 output.write("^C\n")
@@ -95,6 +99,7 @@ public final class ChatSession: @unchecked Sendable {
                 if text.isEmpty { continue }
                 if text == "quit" || text == "exit" {
                     echo(line)
+                    await finishJournal()
                     return
                 }
                 if text.hasPrefix("/"), !text.contains("\n") {
@@ -105,6 +110,14 @@ public final class ChatSession: @unchecked Sendable {
                 }
             }
         }
+        await finishJournal()
+    }
+
+    /// Waits until the journal is on disk, and reports a flush that failed meanwhile.
+    func finishJournal() async {
+        guard let journal else { return }
+        await journal.waitUntilDurable()
+        reportSyncFailure(of: journal)
     }
 
     /// One exchange: append the question, stream the answer, append it.
@@ -211,9 +224,23 @@ public final class ChatSession: @unchecked Sendable {
         do {
             try write(journal)
         } catch {
-            if !journalFailed { errors.write(errors.red("journal: ") + "\(error); the conversation goes on unsaved\n") }
-            journalFailed = true
+            reportJournalFailure(error)
         }
+        reportSyncFailure(of: journal)
+    }
+
+    /// A journal line that could not be written: said once, the session goes on.
+    func reportJournalFailure(_ error: any Error) {
+        if !journalFailed { errors.write(errors.red("journal: ") + "\(error); the conversation goes on unsaved\n") }
+        journalFailed = true
+    }
+
+    /// A flush that failed: the lines are in the file, but not confirmed on disk. Said once.
+    func reportSyncFailure(of journal: SessionJournal) {
+        guard let failure = journal.takeSyncFailure(), !journalSyncFailed else { return }
+        journalSyncFailed = true
+        errors.write(errors.red("journal: ") + "\(failure); every line is still written to the file, "
+            + "but the disk did not confirm them: a power loss or OS crash could lose part of this session\n")
     }
 
     /// Streams one answer to the terminal; Ctrl-C cancels it.
@@ -243,7 +270,11 @@ public final class ChatSession: @unchecked Sendable {
                             unjournaled += delta
                             let now = ContinuousClock.now
                             if unjournaled.utf8.count >= 65536 || now - lastJournaled >= .milliseconds(100) {
-                                try? journal.recordAnswerDelta(unjournaled)
+                                do {
+                                    try journal.recordAnswerDelta(unjournaled)
+                                } catch {
+                                    outcome.journalFailure = outcome.journalFailure ?? error
+                                }
                                 unjournaled = ""
                                 lastJournaled = now
                             }
@@ -276,6 +307,7 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Appends the answer (whole, or partial and marked interrupted) and tells the analyst what happened.
     func record(_ outcome: StreamOutcome, view: ContextView) {
+        if let failure = outcome.journalFailure { reportJournalFailure(failure) }
         let answer = outcome.answer
         let status: Message.Status = outcome.failure == nil ? .complete : .interrupted
         if outcome.failure == nil || !answer.isEmpty {
@@ -351,6 +383,8 @@ struct StreamOutcome: Sendable {
     var usage = TokenUsage()
     var stopReason: StopReason?
     var failure: (any Error)?
+    /// A streamed piece of the answer that could not be journaled (the whole answer is journaled after).
+    var journalFailure: (any Error)?
     var firstToken: Duration?
     var total: Duration = .zero
 

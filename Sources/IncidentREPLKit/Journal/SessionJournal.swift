@@ -6,6 +6,9 @@ public import Foundation
 public import ConversationCore
 public import LLMClients
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The append-only JSONL journal of one session, written as the conversation happens.
 ///
@@ -29,12 +32,24 @@ public final class SessionJournal: Sendable {
     private let syncer: JournalSyncer
     private let clock: @Sendable () -> Date
 
-    private init(path: String, isNew: Bool, clock: @escaping @Sendable () -> Date) throws {
+    private init(
+        path: String, isNew: Bool, clock: @escaping @Sendable () -> Date,
+        sync: @escaping JournalSyncer.SyncFunction = JournalSyncer.fileDataSync
+    ) throws {
         self.path = path
         let file = try PrivateFile(appendingTo: path)
+        // The syncer's descriptor shares the open file description, and so the lock: taken before
+        // anything is written, held until both descriptors are closed (or the process dies).
+        let syncDescriptor = try file.duplicateDescriptor()
+        do {
+            try JournalLock.acquire(descriptor: syncDescriptor, path: path, session: Self.name(of: path))
+        } catch {
+            close(syncDescriptor)
+            throw error
+        }
         syncer = JournalSyncer(
-            descriptor: try file.duplicateDescriptor(), path: path,
-            newFileDirectory: isNew ? PrivateFile.directory(of: path) : nil
+            descriptor: syncDescriptor, path: path,
+            newFileDirectory: isNew ? PrivateFile.directory(of: path) : nil, sync: sync
         )
         self.file = Mutex(file)
         self.clock = clock
@@ -49,11 +64,21 @@ public final class SessionJournal: Sendable {
     ///   - path: The file to create; its directory is created 0700 if needed.
     ///   - start: Provider, model, role, system prompt and strategy at the start.
     ///   - clock: The time source for entries (injected by tests).
+    /// - Throws: ``REPLError/file(path:reason:)`` if the file exists, cannot be written, or another
+    ///   process holds the session (the message names the session and that process).
     public static func create(
         at path: String, start: JournalEvent.SessionStart, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
+        try create(at: path, start: start, clock: clock, sync: JournalSyncer.fileDataSync)
+    }
+
+    /// ``create(at:start:clock:)`` with the flush injected (tests make it fail).
+    static func create(
+        at path: String, start: JournalEvent.SessionStart, clock: @escaping @Sendable () -> Date,
+        sync: @escaping JournalSyncer.SyncFunction
+    ) throws -> SessionJournal {
         if PrivateFile.exists(path) { throw REPLError.file(path: path, reason: "a session file already exists here") }
-        let journal = try SessionJournal(path: path, isNew: true, clock: clock)
+        let journal = try SessionJournal(path: path, isNew: true, clock: clock, sync: sync)
         try journal.append(.sessionStart(start))
         return journal
     }
@@ -63,6 +88,8 @@ public final class SessionJournal: Sendable {
     /// If the file ends in a torn line, a newline is appended first so that the torn fragment stays
     /// one (skipped) line and the new entries are whole; nothing before it is touched.
     /// - Parameter endsWithNewline: From ``JournalReader/Result/endsWithNewline``.
+    /// - Throws: ``REPLError/file(path:reason:)``, naming the session and the process, if another
+    ///   process (or this one) has it open.
     public static func reopen(
         at path: String, endsWithNewline: Bool, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
@@ -75,7 +102,9 @@ public final class SessionJournal: Sendable {
     }
 
     /// The session's name: the file name without its directory and `.jsonl`.
-    public var name: String {
+    public var name: String { Self.name(of: path) }
+
+    static func name(of path: String) -> String {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         return file.hasSuffix(".jsonl") ? String(file.dropLast(".jsonl".count)) : file
     }
@@ -86,12 +115,19 @@ public final class SessionJournal: Sendable {
     }
 
     /// Appends one entry with its own time; asks for a flush unless it is an answer delta.
-    /// Throws if the line could not be written, or if an earlier flush failed.
+    /// Throws only if this line could not be written. A failed flush does not stop later lines from
+    /// being written: ``takeSyncFailure()`` reports it.
     public func append(_ entry: JournalEntry) throws {
-        if let failure = syncer.takeFailure() { throw REPLError.file(path: path, reason: failure) }
         let line = try entry.encodedLine()
         try file.withLock { try $0.append(line, sync: false) }
         if entry.event.needsSync { syncer.requestSync() }
+    }
+
+    /// A flush (`fdatasync`) that failed since the last call, once; nil if none did. The lines are
+    /// in the file (a killed process loses none), but the disk did not confirm them: a power loss or
+    /// an OS crash could.
+    public func takeSyncFailure() -> String? {
+        syncer.takeFailure()
     }
 
     /// Returns once every line written so far that asked for it is on disk (called at exit). The
