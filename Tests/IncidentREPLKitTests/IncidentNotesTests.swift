@@ -41,6 +41,7 @@ struct IncidentNotesTests {
             - Role: triage
             - Started: 2026-11-24 22:01:05 +00:00
             - Last activity: 2026-11-24 22:05:05 +00:00
+            - Redaction: none (secrets appear as typed; review before sharing)
 
             ## Case facts
 

@@ -28,6 +28,11 @@ enum JournalLock {
         }
     }
 
+    /// Releases the lock held through `descriptor` (still open) at once.
+    static func release(descriptor: Int32) {
+        while flock(descriptor, LOCK_UN) != 0, errno == EINTR {}
+    }
+
     /// What the analyst reads when the session is taken.
     static func message(session: String, holder: Int32?) -> String {
         switch holder {

@@ -10,7 +10,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// The append-only JSONL journal of one session, written as the conversation happens.
+/// The append-only JSONL journal of one session, written as the conversation happens, by one
+/// process at a time: creating or reopening it takes an exclusive lock (``JournalLock``).
 ///
 /// Each event is one line, written with a single `write` to a file opened `O_APPEND` (0600, in a
 /// 0700 directory) before the call returns: a killed process loses nothing `write` accepted. Lines
@@ -24,12 +25,14 @@ import Glibc
 /// 3. ``recordAnswer(_:status:usage:firstToken:total:)`` right after `conversation.appendAssistant`
 ///    (also for an interrupted answer); nothing if the answer was empty;
 /// 4. ``append(_:)`` with `.truncation(notice)` when the view reports a notice, and with the
-///    matching event for `/strategy`, `/pin`, `/unpin`, `/role`, `/system`, `/model` and `/new`.
+///    matching event for `/strategy`, `/pin`, `/unpin`, `/role`, `/system` and `/model`.
 public final class SessionJournal: Sendable {
     /// The journal file.
     public let path: String
     private let file: Mutex<PrivateFile>
     private let syncer: JournalSyncer
+    /// The descriptor holding the lock (the syncer's, which the syncer closes).
+    private let lockDescriptor: Int32
     private let clock: @Sendable () -> Date
 
     private init(
@@ -51,11 +54,15 @@ public final class SessionJournal: Sendable {
             descriptor: syncDescriptor, path: path,
             newFileDirectory: isNew ? PrivateFile.directory(of: path) : nil, sync: sync
         )
+        lockDescriptor = syncDescriptor
         self.file = Mutex(file)
         self.clock = clock
     }
 
     deinit {
+        // Released now, not when the syncer's thread has flushed and closed its descriptor: the
+        // session can be resumed (here or elsewhere) as soon as this journal is gone.
+        JournalLock.release(descriptor: lockDescriptor)
         syncer.stop()
     }
 

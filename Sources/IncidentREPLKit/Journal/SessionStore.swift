@@ -9,9 +9,10 @@ import Glibc
 
 /// The directory of session journals: naming, creating, listing, resuming.
 ///
-/// A session named `NAME` is the file `NAME.jsonl` in ``directory`` (0700; files 0600). `/new`
-/// does not start a new file: it journals ``JournalEvent/newConversation`` in the same one, so a
-/// session is the whole investigation and `--resume` brings back its current conversation.
+/// A session named `NAME` is the file `NAME.jsonl` in ``directory`` (0700; files 0600), written by
+/// one process at a time (``JournalLock``). `/new` starts a new session file, so a session is one
+/// conversation; journals written before that may still hold ``JournalEvent/newConversation``
+/// events, and replay keeps their earlier conversations apart.
 public struct SessionStore: Sendable {
     /// Where the journals live.
     public let directory: String
