@@ -100,12 +100,23 @@ public final class SessionJournal: Sendable {
     public static func reopen(
         at path: String, endsWithNewline: Bool, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
-        let journal = try SessionJournal(path: path, isNew: false, clock: clock)
-        if !endsWithNewline {
-            try journal.file.withLock { try $0.append([0x0A], sync: false) }
-            journal.syncer.requestSync()
-        }
+        let journal = try reopen(at: path, clock: clock)
+        if !endsWithNewline { try journal.terminateTornLine() }
         return journal
+    }
+
+    /// Opens an existing journal and takes its lock, writing nothing: the caller reads the file
+    /// under the lock (no other process can be appending), then calls ``terminateTornLine()`` if
+    /// it ends in a torn line.
+    static func reopen(at path: String, clock: @escaping @Sendable () -> Date) throws -> SessionJournal {
+        try SessionJournal(path: path, isNew: false, clock: clock)
+    }
+
+    /// Ends a torn last line with a newline, so that the fragment stays one (skipped) line and the
+    /// entries that follow are whole.
+    func terminateTornLine() throws {
+        try file.withLock { try $0.append([0x0A], sync: false) }
+        syncer.requestSync()
     }
 
     /// The session's name: the file name without its directory and `.jsonl`.

@@ -85,11 +85,18 @@ public struct SessionStore: Sendable {
         try load(name, path: try existingPath(for: name)).session
     }
 
-    /// Replays a session and reopens its journal so the conversation continues in the same file.
+    /// Reopens a session's journal so the conversation continues in the same file, and replays it.
+    ///
+    /// The journal is locked first and read after, so what is replayed is what this process will
+    /// append to: no other process can still be writing it.
+    /// - Throws: ``REPLError/file(path:reason:)`` for an unknown session, or one that another
+    ///   process (or this one) has open; the message names the session and the process.
     public func resume(_ name: String) throws -> (session: ReplayedSession, journal: SessionJournal) {
         let path = try existingPath(for: name)
-        let (session, journal) = try load(name, path: path)
-        return (session, try SessionJournal.reopen(at: path, endsWithNewline: journal.endsWithNewline, clock: clock))
+        let journal = try SessionJournal.reopen(at: path, clock: clock)
+        let (session, read) = try load(name, path: path)
+        if !read.endsWithNewline { try journal.terminateTornLine() }
+        return (session, journal)
     }
 
     /// Every session, most recent activity first (ties: by name).
