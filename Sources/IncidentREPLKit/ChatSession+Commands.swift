@@ -41,7 +41,7 @@ extension ChatSession {
         case "/quit", "/exit":
             shouldQuit = true
         case "/new":
-            startNewConversation(named: argument)
+            await startNewConversation(named: argument)
         case "/history":
             showHistory()
         case "/context":

@@ -5,7 +5,7 @@ import Safeguards
 extension ChatSession {
     /// `/new [NAME]`: a fresh conversation in a session of its own, so that a resumed or exported
     /// session is one conversation. Without a journal, only the conversation starts afresh.
-    func startNewConversation(named requested: String) {
+    func startNewConversation(named requested: String) async {
         guard let sessions, let previous = journal else {
             conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
             outbound = OutboundFilter(mode: outbound.mode)
@@ -20,6 +20,7 @@ extension ChatSession {
         } catch {
             return warn("\(error); still in session \(previous.name)")
         }
+        await previous.waitUntilDurable()  // what it holds is on disk before it is let go
         reportSyncFailure(of: previous)
         conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
         outbound = OutboundFilter(mode: outbound.mode)
