@@ -42,7 +42,8 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// What is written: sanitized text and sequences from the tables above.
+    /// What is written: sanitized text and sequences from the tables above. Do not interpolate a
+    /// `TerminalText` into a `String`: written as a `String`, its styles would be shown as `^[[2m`.
     public private(set) var rendered: String
 
     /// `text` sanitized (control characters and escape sequences shown inert).
@@ -50,14 +51,15 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         rendered = OutputSanitizer.sanitize(text)
     }
 
-    /// `text` sanitized, wrapped in `style` (nil: plain).
-    public init(_ text: String, style: Style?) {
+    /// `text` sanitized, wrapped in `style` (nil: plain). ``TerminalOutput/styled(_:_:)`` decides
+    /// whether colour is allowed; call that.
+    init(_ text: String, style: Style?) {
         let safe = OutputSanitizer.sanitize(text)
         rendered = style.map { $0.start + safe + Style.reset } ?? safe
     }
 
     /// A control sequence from the fixed table, for a terminal only (the caller checks `isTerminal`).
-    public init(_ control: Control) {
+    init(_ control: Control) {
         rendered = control.sequence
     }
 
