@@ -43,7 +43,10 @@ public enum IncidentNotes {
         let redactionLine = lines.count
         lines.append("")
         if !facts.isEmpty {
-            lines.append("## Case facts")
+            // A journal from before `/new` made session files of its own may hold several
+            // conversations; the facts are those of the last one.
+            let count = session.earlierConversations.count + 1
+            lines.append(count == 1 ? "## Case facts" : "## Case facts (conversation \(count) of \(count))")
             lines.append("")
             for fact in facts { lines.append("- \(clean(fact))") }
             lines.append("")
