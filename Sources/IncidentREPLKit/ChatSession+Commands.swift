@@ -6,7 +6,7 @@ extension ChatSession {
     /// The slash commands, for `/help` and tab completion.
     public static let commands: [(name: String, usage: String)] = [
         ("/help", "this list"),
-        ("/new", "start a fresh conversation (the model no longer sees the old one)"),
+        ("/new", "start a fresh conversation in a new session: /new [NAME] (the model no longer sees the old one)"),
         ("/history", "the whole conversation so far"),
         ("/context", "exactly what the next call would send, with token counts"),
         ("/tokens", "the context budget and what is used"),
@@ -21,7 +21,7 @@ extension ChatSession {
         ("/redact", "show or set secret redaction: on | off | auto"),
         ("/sessions", "journaled sessions: date, first question, size"),
         ("/resume", "continue a journaled session: /resume NAME"),
-        ("/export", "write Markdown incident notes: /export [FILE]"),
+        ("/export", "write Markdown incident notes: /export [--redact | --no-redact] [FILE]"),
         ("/quit", "leave (also quit, exit, Ctrl-D)"),
     ]
 
@@ -41,10 +41,7 @@ extension ChatSession {
         case "/quit", "/exit":
             shouldQuit = true
         case "/new":
-            conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
-            outbound = OutboundFilter(mode: outbound.mode)
-            record { try $0.append(.newConversation) }
-            say("started a fresh conversation; the model no longer sees the previous one")
+            await startNewConversation(named: argument)
         case "/history":
             showHistory()
         case "/context":
@@ -101,7 +98,7 @@ extension ChatSession {
         case "/resume":
             resume(argument)
         case "/export":
-            export(to: argument)
+            export(argument)
         default:
             warn("unknown command \(name); /help lists the commands")
         }
@@ -237,26 +234,15 @@ extension ChatSession {
         }
     }
 
-    func export(to argument: String) {
-        guard let sessions, let journal else { return warn("sessions are not being journaled, nothing to export") }
-        do {
-            let session = try sessions.load(journal.name)
-            let path = argument.isEmpty ? IncidentNotes.defaultFileName(for: session) : argument
-            try IncidentNotes.export(session, facts: conversation.facts.summaryLines, to: path)
-            say("incident notes written to \(path)")
-        } catch {
-            warn("\(error)")
-        }
-    }
-
-    /// A line of the client's own.
+    /// A line for the analyst (sanitized, as every write is).
     func say(_ text: String) {
         output.write(text + "\n")
     }
 
-    /// Text that contains model output or pasted input.
+    /// Text that contains model output or pasted input (``say(_:)`` sanitizes just the same: every
+    /// write does).
     func sayUntrusted(_ text: String) {
-        output.write(OutputSanitizer.sanitize(text) + "\n")
+        output.write(text + "\n")
     }
 
     func warn(_ text: String) {

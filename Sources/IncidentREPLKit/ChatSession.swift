@@ -53,7 +53,10 @@ public final class ChatSession: @unchecked Sendable {
     public var contextWindowProbe: ContextWindowProbe?
     /// The embedded llama.cpp server, when this session started or reused one: started again if it dies.
     public var localServer: LocalModelServer?
+    /// A journal line could not be written (reported once).
     var journalFailed = false
+    /// A flush of the journal failed (reported once; the lines are written regardless).
+    var journalSyncFailed = false
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
     var shouldQuit = false
@@ -88,6 +91,7 @@ public final class ChatSession: @unchecked Sendable {
             switch event {
             case .endOfInput:
                 if !input.isScripted { output.write("\n") }
+                await finishJournal()
                 return
             case .interrupt:
                 output.write("^C\n")
@@ -99,6 +103,7 @@ public final class ChatSession: @unchecked Sendable {
                 if text.isEmpty { continue }
                 if Self.isQuitWord(text) {
                     echo(line)
+                    await finishJournal()
                     return
                 }
                 if Self.isCommand(text) {
@@ -110,6 +115,14 @@ public final class ChatSession: @unchecked Sendable {
             }
             if interrupts?.quitRequested == true { return }
         }
+        await finishJournal()
+    }
+
+    /// Waits until the journal is on disk, and reports a flush that failed meanwhile.
+    func finishJournal() async {
+        guard let journal else { return }
+        await journal.waitUntilDurable()
+        reportSyncFailure(of: journal)
     }
 
     /// `quit` or `exit`, in any case.
@@ -238,9 +251,23 @@ public final class ChatSession: @unchecked Sendable {
         do {
             try write(journal)
         } catch {
-            if !journalFailed { errors.write(errors.red("journal: ") + "\(error); the conversation goes on unsaved\n") }
-            journalFailed = true
+            reportJournalFailure(error)
         }
+        reportSyncFailure(of: journal)
+    }
+
+    /// A journal line that could not be written: said once, the session goes on.
+    func reportJournalFailure(_ error: any Error) {
+        if !journalFailed { errors.write(errors.red("journal: ") + "\(error); the conversation goes on unsaved\n") }
+        journalFailed = true
+    }
+
+    /// A flush that failed: the lines are in the file, but not confirmed on disk. Said once.
+    func reportSyncFailure(of journal: SessionJournal) {
+        guard let failure = journal.takeSyncFailure(), !journalSyncFailed else { return }
+        journalSyncFailed = true
+        errors.write(errors.red("journal: ") + "\(failure); every line is still written to the file, "
+            + "but the disk did not confirm them: a power loss or OS crash could lose part of this session\n")
     }
 
     /// Streams one answer to the terminal; Ctrl-C cancels it.
@@ -270,7 +297,11 @@ public final class ChatSession: @unchecked Sendable {
                             unjournaled += delta
                             let now = ContinuousClock.now
                             if unjournaled.utf8.count >= 65536 || now - lastJournaled >= .milliseconds(100) {
-                                try? journal.recordAnswerDelta(unjournaled)
+                                do {
+                                    try journal.recordAnswerDelta(unjournaled)
+                                } catch {
+                                    outcome.journalFailure = outcome.journalFailure ?? error
+                                }
                                 unjournaled = ""
                                 lastJournaled = now
                             }
@@ -303,6 +334,7 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Appends the answer (whole, or partial and marked interrupted) and tells the analyst what happened.
     func record(_ outcome: StreamOutcome, view: ContextView) {
+        if let failure = outcome.journalFailure { reportJournalFailure(failure) }
         let answer = outcome.answer
         let status: Message.Status = outcome.failure == nil ? .complete : .interrupted
         if outcome.failure == nil || !answer.isEmpty {
@@ -378,6 +410,8 @@ struct StreamOutcome: Sendable {
     var usage = TokenUsage()
     var stopReason: StopReason?
     var failure: (any Error)?
+    /// A streamed piece of the answer that could not be journaled (the whole answer is journaled after).
+    var journalFailure: (any Error)?
     var firstToken: Duration?
     var total: Duration = .zero
 

@@ -5,13 +5,21 @@ import Safeguards
 
 /// Writes to the terminal (or a pipe), unbuffered so tokens appear as they arrive.
 ///
-/// Every piece of text that came over the network goes through ``writeUntrusted(_:)``, which runs it
-/// through the stream ``OutputSanitizer``; the client's own styling is added outside it and only on
-/// a TTY without `NO_COLOR`.
+/// Sanitized by construction: every `String` that reaches the descriptor goes through the
+/// ``OutputSanitizer`` on the way, whoever wrote it and whatever it interpolates (a provider's error
+/// body, a journaled paste, a file name). The only bytes written unsanitized are the escape
+/// sequences of the fixed tables ``TerminalText/Style`` and ``TerminalText/Control``, which only
+/// ``TerminalText`` can emit, and only on a TTY without `NO_COLOR` for styles.
+///
+/// ```swift
+/// errors.write(errors.dim("context: the summary failed (\(error))") + "\n")  // error is sanitized
+/// output.writeUntrusted(delta)                                             // a stream, chunk by chunk
+/// ```
 public final class TerminalOutput: @unchecked Sendable {
     public let descriptor: Int32
     public let usesColor: Bool
     public let isTerminal: Bool
+    /// The stream sanitizer of ``writeUntrusted(_:)``: holds a CR that may start a CRLF.
     private var sanitizer = OutputSanitizer()
 
     /// - Parameters:
@@ -22,8 +30,59 @@ public final class TerminalOutput: @unchecked Sendable {
         usesColor = isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
     }
 
-    /// The client's own text (prompts, banners, labels): written as is.
+    /// An output whose colour use is decided by the caller (tests: styles on a pipe).
+    init(descriptor: Int32, usesColor: Bool) {
+        self.descriptor = descriptor
+        isTerminal = isatty(descriptor) == 1
+        self.usesColor = usesColor
+    }
+
+    /// Writes text, sanitized: control characters, escape sequences and invisible characters are
+    /// shown inert (`^[`, `<U+202E>`); line feeds and tabs stay.
     public func write(_ text: String) {
+        writeBytes(OutputSanitizer.sanitize(text))
+    }
+
+    /// Writes text that is already safe: sanitized pieces and the client's own styles.
+    public func write(_ text: TerminalText) {
+        writeBytes(text.rendered)
+    }
+
+    /// The next piece of a stream (model deltas, an echoed paste): sanitized with the stream's
+    /// state, so a sequence split across pieces is caught.
+    public func writeUntrusted(_ text: String) {
+        let safe = sanitizer.sanitize(text)
+        if !safe.isEmpty { writeBytes(safe) }
+    }
+
+    /// Ends an untrusted stream (flushes a held-back partial sequence).
+    public func finishUntrusted() {
+        let rest = sanitizer.finish()
+        if !rest.isEmpty { writeBytes(rest) }
+    }
+
+    /// A whole string and a line feed (error messages, model names); the same as `write(text + "\n")`.
+    public func writeUntrustedLine(_ text: String) {
+        write(text + "\n")
+    }
+
+    /// `text` sanitized and dimmed (status lines, footers) when colour is allowed; plain otherwise.
+    public func dim(_ text: String) -> TerminalText {
+        styled(text, .dim)
+    }
+
+    /// `text` sanitized and red (error labels) when colour is allowed; plain otherwise.
+    public func red(_ text: String) -> TerminalText {
+        styled(text, .red)
+    }
+
+    /// `text` sanitized and wrapped in `style` when colour is allowed; plain otherwise.
+    public func styled(_ text: String, _ style: TerminalText.Style) -> TerminalText {
+        TerminalText(text, style: usesColor ? style : nil)
+    }
+
+    /// The only raw write: bytes known to be safe.
+    private func writeBytes(_ text: String) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0
@@ -36,31 +95,5 @@ public final class TerminalOutput: @unchecked Sendable {
                 offset += written
             }
         }
-    }
-
-    /// Text that came from the network or from pasted input: sanitised on the way out.
-    public func writeUntrusted(_ text: String) {
-        let safe = sanitizer.sanitize(text)
-        if !safe.isEmpty { write(safe) }
-    }
-
-    /// Ends an untrusted stream (flushes a held-back partial sequence).
-    public func finishUntrusted() {
-        let rest = sanitizer.finish()
-        if !rest.isEmpty { write(rest) }
-    }
-
-    /// A whole untrusted string at once (error messages, model names).
-    public func writeUntrustedLine(_ text: String) {
-        write(OutputSanitizer.sanitize(text) + "\n")
-    }
-
-    /// Dim text (status lines, footers) when colour is allowed; plain otherwise.
-    public func dim(_ text: String) -> String {
-        usesColor ? "\u{1B}[2m\(text)\u{1B}[0m" : text
-    }
-
-    public func red(_ text: String) -> String {
-        usesColor ? "\u{1B}[31m\(text)\u{1B}[0m" : text
     }
 }

@@ -52,6 +52,15 @@ public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {
         case stalled
         /// The connection broke while the answer was arriving.
         case connectionLost
+        /// libcurl is missing, too old, or failed to initialise: nothing can be sent.
+        case libraryUnavailable
+        /// The URL cannot be parsed.
+        case invalidURL
+        /// A scheme other than http and https.
+        case unsupportedProtocol
+        /// A safety option (protocol restriction, TLS verification, CA bundle) could not be set, so
+        /// the request was not sent.
+        case unsafeConfiguration
         case other
     }
 
@@ -79,6 +88,10 @@ public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {
         case .connectTimeout: what = "timed out connecting to \(endpoint)"
         case .stalled: what = "no data from \(endpoint) within the stall timeout"
         case .connectionLost: what = "connection to \(endpoint) lost mid-answer"
+        case .libraryUnavailable: what = "cannot send requests"
+        case .invalidURL: what = "the URL of \(endpoint) is malformed"
+        case .unsupportedProtocol: what = "only http:// and https:// endpoints are allowed (\(endpoint))"
+        case .unsafeConfiguration: what = "refusing to send to \(endpoint)"
         case .other: what = "request to \(endpoint) failed"
         }
         var text = "\(what): \(detail)"
@@ -86,11 +99,14 @@ public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    /// Connection-level failures are retried as the official SDKs retry them.
+    /// Connection-level failures are retried as the official SDKs retry them; a failure that the
+    /// same request would meet again (no libcurl, a malformed URL, a refused protocol or safety
+    /// option, TLS, an unknown host) is not.
     public var isRetryable: Bool {
         switch kind {
         case .connectionRefused, .connectTimeout, .connectionLost, .other: return true
-        case .hostNotFound, .tls, .stalled: return false
+        case .hostNotFound, .tls, .stalled, .libraryUnavailable, .invalidURL, .unsupportedProtocol, .unsafeConfiguration:
+            return false
         }
     }
 }

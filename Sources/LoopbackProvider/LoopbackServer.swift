@@ -47,6 +47,9 @@ public final class LoopbackServer: Sendable {
     /// The number of TCP connections accepted so far.
     public var connectionsAccepted: Int { core.connectionsAccepted }
 
+    /// The number of TCP connections open now (a connection closes when either side closes it).
+    public var openConnections: Int { core.openConnections }
+
     /// Closes the listener and every open connection (mid-reply ones included). Idempotent; also runs on `deinit`.
     public func stop() { core.stop() }
 

@@ -41,6 +41,8 @@ final class ServerCore: Sendable {
 
     var connectionsAccepted: Int { state.withLock { $0.connectionsAccepted } }
 
+    var openConnections: Int { state.withLock { $0.openConnections.count } }
+
     /// Closes the listener, shuts down every open connection and waits for the accept thread.
     func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }

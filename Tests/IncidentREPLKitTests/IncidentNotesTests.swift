@@ -8,6 +8,7 @@ import Glibc
 #endif
 import ConversationCore
 @testable import IncidentREPLKit
+import Safeguards
 import Testing
 
 @Suite("IncidentNotes")
@@ -41,6 +42,7 @@ struct IncidentNotesTests {
             - Role: triage
             - Started: 2026-11-24 22:01:05 +00:00
             - Last activity: 2026-11-24 22:05:05 +00:00
+            - Redaction: none (secrets appear as typed; review before sharing)
 
             ## Case facts
 
@@ -126,5 +128,34 @@ struct IncidentNotesTests {
     @Test
     func defaultFileNameIsTheSessionName() {
         #expect(IncidentNotes.defaultFileName(for: Self.session()) == "case-7.md")
+    }
+
+    @Test
+    func notesOfAnOlderMultiConversationJournalSayWhichConversationTheFactsBelongTo() {
+        var session = Self.session()
+        session.apply(JournalEntry(time: Date(), event: .newConversation))
+        session.apply(JournalEntry(time: Date(), event: .user("A new case: 198.51.100.7")))
+        let notes = IncidentNotes.markdown(for: session, facts: ["IP 198.51.100.7"], utcOffsetSeconds: 0)
+        #expect(notes.contains("## Case facts (conversation 2 of 2)"))
+        #expect(notes.contains("## Conversation 1 of 2"))
+    }
+
+    @Test
+    func redactedNotesUseTheSessionsPlaceholdersEverywhere() {
+        let token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
+        var session = ReplayedSession(name: "case-8")
+        session.apply(JournalEntry(time: Date(), event: .sessionStart(sampleStart)))
+        session.apply(JournalEntry(time: Date(), event: .user("Leaked \(token) and password=Sup3rS3cretValue! on WS-042")))
+        session.apply(JournalEntry(time: Date(), event: .assistant(.init(text: "Revoke \(token) now."))))
+        // The session's redactor already numbered this token when it was sent.
+        var redactor = SecretRedactor()
+        _ = redactor.redact("earlier \(token)")
+        let (notes, count) = IncidentNotes.render(session, facts: ["token \(token)"], redactor: redactor, utcOffsetSeconds: 0)
+        #expect(!notes.contains(token))
+        #expect(!notes.contains("Sup3rS3cretValue!"))
+        #expect(notes.components(separatedBy: "[REDACTED:github-token-1]").count == 5)  // title, fact, question, answer
+        #expect(notes.contains("WS-042"))
+        #expect(count == 2)
+        #expect(notes.contains("- Redaction: secrets replaced by placeholders such as [REDACTED:kind-1] (2 distinct secrets in these notes)"))
     }
 }

@@ -88,20 +88,22 @@ struct JournalKillTests {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    /// Re-runs this test binary on the child test, output discarded.
-    static func spawnChild(directory: String) throws -> pid_t {
+    /// Re-runs this test binary on a child test (`variable` set to `directory`), output discarded.
+    static func spawnChild(
+        directory: String, variable: String = childVariable, test: String = "childAppendsJournalUntilKilled"
+    ) throws -> pid_t {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         try #require(length > 0)
         let executable = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let arguments = [executable, "--testing-library", "swift-testing", "--filter", "childAppendsJournalUntilKilled"]
+        let arguments = [executable, "--testing-library", "swift-testing", "--filter", test]
         var environment: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
             environment.append(String(cString: pointer))
             entry += 1
         }
-        environment.append("\(childVariable)=\(directory)")
+        environment.append("\(variable)=\(directory)")
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -29,7 +29,7 @@ struct ReplayedSessionTests {
         original.appendUser("And lateral movement?")
         try journal.recordQuestion("And lateral movement?")
 
-        let (session, _) = try store.resume("case")
+        let session = try store.load("case")  // the journal is still open here: replay only
         #expect(session.conversation == original)
         #expect(session.warnings.isEmpty)
         #expect(session.unansweredQuestion?.text == "And lateral movement?")

@@ -110,8 +110,10 @@ struct SessionStoreTests {
     func resumeContinuesTheSameFile() throws {
         let temporary = TemporaryDirectory()
         let store = SessionStore(directory: temporary.path)
-        let journal = try store.create(named: "case", start: sampleStart)
-        try journal.recordQuestion("one")
+        do {
+            let journal = try store.create(named: "case", start: sampleStart)
+            try journal.recordQuestion("one")
+        }  // closed, as by the process that wrote it: only one writer at a time
         let (_, resumed) = try store.resume("case")
         try resumed.recordQuestion("two")
         #expect(try store.load("case").conversation.messages.map(\.text) == ["one", "two"])

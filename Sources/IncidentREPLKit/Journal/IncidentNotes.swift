@@ -1,19 +1,33 @@
 import ConversationCore
-import Safeguards
+public import Safeguards
 
-/// `/export [FILE]`: a session as Markdown incident notes.
+/// `/export [--redact | --no-redact] [FILE]`: a session as Markdown incident notes, meant to be shared.
 ///
 /// Every piece of text (model answers, the analyst's questions, which may hold pasted logs, case
 /// facts, provider and model names) goes through ``OutputSanitizer/sanitize(_:)``, so no escape
-/// sequence or bidi control lands in the file. The file is written with ``AtomicFile``, 0600.
+/// sequence or bidi control lands in the file. With a redactor, every piece is redacted first
+/// (``SecretRedactor/redact(_:)``), so secrets appear as the same placeholders the provider saw; the
+/// notes say in their header whether they are redacted. The file is written with ``AtomicFile``, 0600.
 public enum IncidentNotes {
-    /// The notes as Markdown.
+    /// The notes as Markdown, and how many distinct secrets were replaced.
     /// - Parameters:
     ///   - session: The replayed session (``SessionStore/load(_:)``, or the live one's replay).
     ///   - facts: Case-fact lines from ConversationCore, one per bullet; empty for none.
+    ///   - redactor: Redacts every piece of text (a copy of the session's, so that placeholders keep
+    ///     the numbers the provider saw); nil for notes as typed, secrets included.
     ///   - utcOffsetSeconds: The zone for timestamps; nil for the local zone.
-    public static func markdown(for session: ReplayedSession, facts: [String], utcOffsetSeconds: Int? = nil) -> String {
-        let title = session.firstQuestion.map { SessionSummary.preview($0, limit: 80) }
+    public static func render(
+        _ session: ReplayedSession, facts: [String], redactor: SecretRedactor? = nil, utcOffsetSeconds: Int? = nil
+    ) -> (markdown: String, redactedSecrets: Int) {
+        var redactor = redactor
+        var placeholders: Set<String> = []
+        func clean(_ text: String) -> String {
+            guard redactor != nil else { return OutputSanitizer.sanitize(text) }
+            let redaction = redactor!.redact(text)
+            for finding in redaction.findings { placeholders.insert(finding.placeholder) }
+            return OutputSanitizer.sanitize(redaction.text)
+        }
+        let title = session.firstQuestion.map { SessionSummary.preview(clean($0), limit: 80) }
             ?? OutputSanitizer.sanitize(session.name)
         var lines: [String] = ["# Incident notes: \(title)", ""]
         lines.append("- Session: \(clean(session.name))")
@@ -26,9 +40,13 @@ public enum IncidentNotes {
         if let last = session.lastActivity {
             lines.append("- Last activity: \(LocalTime(last, utcOffsetSeconds: utcOffsetSeconds).displayString)")
         }
+        let redactionLine = lines.count
         lines.append("")
         if !facts.isEmpty {
-            lines.append("## Case facts")
+            // A journal from before `/new` made session files of its own may hold several
+            // conversations; the facts are those of the last one.
+            let count = session.earlierConversations.count + 1
+            lines.append(count == 1 ? "## Case facts" : "## Case facts (conversation \(count) of \(count))")
             lines.append("")
             for fact in facts { lines.append("- \(clean(fact))") }
             lines.append("")
@@ -56,15 +74,33 @@ public enum IncidentNotes {
                 lines.append("")
             }
         }
-        return lines.joined(separator: "\n")
+        let count = placeholders.count
+        lines.insert(redactor == nil
+            ? "- Redaction: none (secrets appear as typed; review before sharing)"
+            : "- Redaction: secrets replaced by placeholders such as [REDACTED:kind-1] "
+                + "(\(count) distinct secret\(count == 1 ? "" : "s") in these notes)",
+            at: redactionLine)
+        return (lines.joined(separator: "\n"), count)
+    }
+
+    /// The notes as Markdown (see ``render(_:facts:redactor:utcOffsetSeconds:)``).
+    public static func markdown(
+        for session: ReplayedSession, facts: [String], redactor: SecretRedactor? = nil, utcOffsetSeconds: Int? = nil
+    ) -> String {
+        render(session, facts: facts, redactor: redactor, utcOffsetSeconds: utcOffsetSeconds).markdown
     }
 
     /// Writes the notes to `path` atomically (0600); an existing file is replaced whole.
+    /// - Returns: How many distinct secrets were replaced by placeholders (0 without a redactor).
     /// - Throws: ``REPLError/file(path:reason:)``; no temporary file is left behind.
+    @discardableResult
     public static func export(
-        _ session: ReplayedSession, facts: [String], to path: String, utcOffsetSeconds: Int? = nil
-    ) throws {
-        try AtomicFile.write(Array(markdown(for: session, facts: facts, utcOffsetSeconds: utcOffsetSeconds).utf8), to: path)
+        _ session: ReplayedSession, facts: [String], redactor: SecretRedactor? = nil, to path: String,
+        utcOffsetSeconds: Int? = nil
+    ) throws -> Int {
+        let notes = render(session, facts: facts, redactor: redactor, utcOffsetSeconds: utcOffsetSeconds)
+        try AtomicFile.write(Array(notes.markdown.utf8), to: path)
+        return notes.redactedSecrets
     }
 
     /// The file `/export` writes when given none: `NAME.md`, in the current directory.
@@ -72,7 +108,4 @@ public enum IncidentNotes {
         session.name + ".md"
     }
 
-    private static func clean(_ text: String) -> String {
-        OutputSanitizer.sanitize(text)
-    }
 }

@@ -30,8 +30,8 @@ public enum JournalEvent: Sendable, Equatable {
     case systemChange(role: String?, systemPrompt: String)
     /// The provider or the model changed.
     case modelChange(provider: String, model: String)
-    /// `/new`: a fresh conversation starts in the same session file; provider, model, role, system
-    /// prompt and strategy carry over, messages, pins and summaries do not.
+    /// A fresh conversation started in the same session file, as `/new` did in earlier versions
+    /// (today `/new` starts a new session file); still read so those journals replay.
     case newConversation
     /// The token estimator after it learned from the provider's counts, so a resumed session
     /// counts (and truncates) exactly as before.

@@ -12,7 +12,14 @@ import Glibc
 /// into the next one, so there is at least one `fdatasync` per turn and never a queue of them.
 /// ``waitUntilDurable()`` blocks until everything requested so far is on disk (at exit).
 final class JournalSyncer: @unchecked Sendable {  // state guarded by `lock`
+    /// Makes a descriptor's data durable; returns 0, or the `errno` of the failure.
+    typealias SyncFunction = @Sendable (Int32) -> Int32
+
+    /// `fdatasync(2)`.
+    static let fileDataSync: SyncFunction = { descriptor in fdatasync(descriptor) == 0 ? 0 : errno }
+
     private let descriptor: Int32
+    private let sync: SyncFunction
     private let path: String
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -27,8 +34,10 @@ final class JournalSyncer: @unchecked Sendable {  // state guarded by `lock`
     /// - Parameters:
     ///   - descriptor: A descriptor of its own for the journal file; the syncer closes it.
     ///   - newFileDirectory: The directory to fsync with the first flush, for a newly created file.
-    init(descriptor: Int32, path: String, newFileDirectory: String?) {
+    ///   - sync: How a flush is made (tests inject a failing one).
+    init(descriptor: Int32, path: String, newFileDirectory: String?, sync: @escaping SyncFunction = fileDataSync) {
         self.descriptor = descriptor
+        self.sync = sync
         self.path = path
         pendingDirectory = newFileDirectory
         pthread_mutex_init(lock, nil)
@@ -60,7 +69,7 @@ final class JournalSyncer: @unchecked Sendable {  // state guarded by `lock`
         }
     }
 
-    /// The last flush failure, once; the journal reports it with its next write.
+    /// The last flush failure, once; the session reports it after the write that follows it.
     func takeFailure() -> String? {
         locked {
             defer { failure = nil }
@@ -94,8 +103,9 @@ final class JournalSyncer: @unchecked Sendable {  // state guarded by `lock`
 
             var problem: String?
             if let directory { problem = Self.syncDirectory(directory) }
-            if fdatasync(descriptor) != 0 {
-                problem = "\(path): fdatasync failed: \(String(cString: strerror(errno)))"
+            let status = sync(descriptor)
+            if status != 0 {
+                problem = "\(path): fdatasync failed: \(String(cString: strerror(status)))"
             }
 
             pthread_mutex_lock(lock)

@@ -6,8 +6,12 @@ public import Foundation
 public import ConversationCore
 public import LLMClients
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The append-only JSONL journal of one session, written as the conversation happens.
+/// The append-only JSONL journal of one session, written as the conversation happens, by one
+/// process at a time: creating or reopening it takes an exclusive lock (``JournalLock``).
 ///
 /// Each event is one line, written with a single `write` to a file opened `O_APPEND` (0600, in a
 /// 0700 directory) before the call returns: a killed process loses nothing `write` accepted. Lines
@@ -21,26 +25,44 @@ import Synchronization
 /// 3. ``recordAnswer(_:status:usage:firstToken:total:)`` right after `conversation.appendAssistant`
 ///    (also for an interrupted answer); nothing if the answer was empty;
 /// 4. ``append(_:)`` with `.truncation(notice)` when the view reports a notice, and with the
-///    matching event for `/strategy`, `/pin`, `/unpin`, `/role`, `/system`, `/model` and `/new`.
+///    matching event for `/strategy`, `/pin`, `/unpin`, `/role`, `/system` and `/model`.
 public final class SessionJournal: Sendable {
     /// The journal file.
     public let path: String
     private let file: Mutex<PrivateFile>
     private let syncer: JournalSyncer
+    /// The descriptor holding the lock (the syncer's, which the syncer closes).
+    private let lockDescriptor: Int32
     private let clock: @Sendable () -> Date
 
-    private init(path: String, isNew: Bool, clock: @escaping @Sendable () -> Date) throws {
+    private init(
+        path: String, isNew: Bool, clock: @escaping @Sendable () -> Date,
+        sync: @escaping JournalSyncer.SyncFunction = JournalSyncer.fileDataSync
+    ) throws {
         self.path = path
         let file = try PrivateFile(appendingTo: path)
+        // The syncer's descriptor shares the open file description, and so the lock: taken before
+        // anything is written, held until both descriptors are closed (or the process dies).
+        let syncDescriptor = try file.duplicateDescriptor()
+        do {
+            try JournalLock.acquire(descriptor: syncDescriptor, path: path, session: Self.name(of: path))
+        } catch {
+            close(syncDescriptor)
+            throw error
+        }
         syncer = JournalSyncer(
-            descriptor: try file.duplicateDescriptor(), path: path,
-            newFileDirectory: isNew ? PrivateFile.directory(of: path) : nil
+            descriptor: syncDescriptor, path: path,
+            newFileDirectory: isNew ? PrivateFile.directory(of: path) : nil, sync: sync
         )
+        lockDescriptor = syncDescriptor
         self.file = Mutex(file)
         self.clock = clock
     }
 
     deinit {
+        // Released now, not when the syncer's thread has flushed and closed its descriptor: the
+        // session can be resumed (here or elsewhere) as soon as this journal is gone.
+        JournalLock.release(descriptor: lockDescriptor)
         syncer.stop()
     }
 
@@ -49,11 +71,21 @@ public final class SessionJournal: Sendable {
     ///   - path: The file to create; its directory is created 0700 if needed.
     ///   - start: Provider, model, role, system prompt and strategy at the start.
     ///   - clock: The time source for entries (injected by tests).
+    /// - Throws: ``REPLError/file(path:reason:)`` if the file exists, cannot be written, or another
+    ///   process holds the session (the message names the session and that process).
     public static func create(
         at path: String, start: JournalEvent.SessionStart, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
+        try create(at: path, start: start, clock: clock, sync: JournalSyncer.fileDataSync)
+    }
+
+    /// ``create(at:start:clock:)`` with the flush injected (tests make it fail).
+    static func create(
+        at path: String, start: JournalEvent.SessionStart, clock: @escaping @Sendable () -> Date,
+        sync: @escaping JournalSyncer.SyncFunction
+    ) throws -> SessionJournal {
         if PrivateFile.exists(path) { throw REPLError.file(path: path, reason: "a session file already exists here") }
-        let journal = try SessionJournal(path: path, isNew: true, clock: clock)
+        let journal = try SessionJournal(path: path, isNew: true, clock: clock, sync: sync)
         try journal.append(.sessionStart(start))
         return journal
     }
@@ -63,19 +95,34 @@ public final class SessionJournal: Sendable {
     /// If the file ends in a torn line, a newline is appended first so that the torn fragment stays
     /// one (skipped) line and the new entries are whole; nothing before it is touched.
     /// - Parameter endsWithNewline: From ``JournalReader/Result/endsWithNewline``.
+    /// - Throws: ``REPLError/file(path:reason:)``, naming the session and the process, if another
+    ///   process (or this one) has it open.
     public static func reopen(
         at path: String, endsWithNewline: Bool, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
-        let journal = try SessionJournal(path: path, isNew: false, clock: clock)
-        if !endsWithNewline {
-            try journal.file.withLock { try $0.append([0x0A], sync: false) }
-            journal.syncer.requestSync()
-        }
+        let journal = try reopen(at: path, clock: clock)
+        if !endsWithNewline { try journal.terminateTornLine() }
         return journal
     }
 
+    /// Opens an existing journal and takes its lock, writing nothing: the caller reads the file
+    /// under the lock (no other process can be appending), then calls ``terminateTornLine()`` if
+    /// it ends in a torn line.
+    static func reopen(at path: String, clock: @escaping @Sendable () -> Date) throws -> SessionJournal {
+        try SessionJournal(path: path, isNew: false, clock: clock)
+    }
+
+    /// Ends a torn last line with a newline, so that the fragment stays one (skipped) line and the
+    /// entries that follow are whole.
+    func terminateTornLine() throws {
+        try file.withLock { try $0.append([0x0A], sync: false) }
+        syncer.requestSync()
+    }
+
     /// The session's name: the file name without its directory and `.jsonl`.
-    public var name: String {
+    public var name: String { Self.name(of: path) }
+
+    static func name(of path: String) -> String {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         return file.hasSuffix(".jsonl") ? String(file.dropLast(".jsonl".count)) : file
     }
@@ -86,12 +133,19 @@ public final class SessionJournal: Sendable {
     }
 
     /// Appends one entry with its own time; asks for a flush unless it is an answer delta.
-    /// Throws if the line could not be written, or if an earlier flush failed.
+    /// Throws only if this line could not be written. A failed flush does not stop later lines from
+    /// being written: ``takeSyncFailure()`` reports it.
     public func append(_ entry: JournalEntry) throws {
-        if let failure = syncer.takeFailure() { throw REPLError.file(path: path, reason: failure) }
         let line = try entry.encodedLine()
         try file.withLock { try $0.append(line, sync: false) }
         if entry.event.needsSync { syncer.requestSync() }
+    }
+
+    /// A flush (`fdatasync`) that failed since the last call, once; nil if none did. The lines are
+    /// in the file (a killed process loses none), but the disk did not confirm them: a power loss or
+    /// an OS crash could.
+    public func takeSyncFailure() -> String? {
+        syncer.takeFailure()
     }
 
     /// Returns once every line written so far that asked for it is on disk (called at exit). The

@@ -9,9 +9,10 @@ import Glibc
 
 /// The directory of session journals: naming, creating, listing, resuming.
 ///
-/// A session named `NAME` is the file `NAME.jsonl` in ``directory`` (0700; files 0600). `/new`
-/// does not start a new file: it journals ``JournalEvent/newConversation`` in the same one, so a
-/// session is the whole investigation and `--resume` brings back its current conversation.
+/// A session named `NAME` is the file `NAME.jsonl` in ``directory`` (0700; files 0600), written by
+/// one process at a time (``JournalLock``). `/new` starts a new session file, so a session is one
+/// conversation; journals written before that may still hold ``JournalEvent/newConversation``
+/// events, and replay keeps their earlier conversations apart.
 public struct SessionStore: Sendable {
     /// Where the journals live.
     public let directory: String
@@ -84,11 +85,18 @@ public struct SessionStore: Sendable {
         try load(name, path: try existingPath(for: name)).session
     }
 
-    /// Replays a session and reopens its journal so the conversation continues in the same file.
+    /// Reopens a session's journal so the conversation continues in the same file, and replays it.
+    ///
+    /// The journal is locked first and read after, so what is replayed is what this process will
+    /// append to: no other process can still be writing it.
+    /// - Throws: ``REPLError/file(path:reason:)`` for an unknown session, or one that another
+    ///   process (or this one) has open; the message names the session and the process.
     public func resume(_ name: String) throws -> (session: ReplayedSession, journal: SessionJournal) {
         let path = try existingPath(for: name)
-        let (session, journal) = try load(name, path: path)
-        return (session, try SessionJournal.reopen(at: path, endsWithNewline: journal.endsWithNewline, clock: clock))
+        let journal = try SessionJournal.reopen(at: path, clock: clock)
+        let (session, read) = try load(name, path: path)
+        if !read.endsWithNewline { try journal.terminateTornLine() }
+        return (session, journal)
     }
 
     /// Every session, most recent activity first (ties: by name).

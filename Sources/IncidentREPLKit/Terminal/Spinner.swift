@@ -13,7 +13,8 @@ final class Spinner: Sendable {
             var index = 0
             while !Task.isCancelled {
                 let elapsed = ChatSession.seconds(ContinuousClock.now - started)
-                output.write("\r" + output.dim("\(frames[index % frames.count]) \(elapsed) s") + "\u{1B}[K")
+                output.write(TerminalText(.lineStart) + output.dim("\(frames[index % frames.count]) \(elapsed) s")
+                    + TerminalText(.clearToEndOfLine))
                 index += 1
                 try? await Task.sleep(for: .milliseconds(100))
             }
@@ -24,6 +25,6 @@ final class Spinner: Sendable {
     func stop() {
         guard let running = task.withLock({ task -> Task<Void, Never>? in defer { task = nil }; return task }) else { return }
         running.cancel()
-        output.write("\r\u{1B}[K")
+        output.write(TerminalText(.lineStart) + TerminalText(.clearToEndOfLine))
     }
 }

@@ -5,7 +5,9 @@ import Glibc
 /// When and how long to wait before sending a failed request again, as the official SDKs do it.
 ///
 /// Connection errors, 408, 409, 429 and 5xx (Anthropic's 529 included) are retried; 400, 401, 403,
-/// 404 and an exhausted quota are not. `x-should-retry` overrides the status. A server's
+/// 404 and an exhausted quota are not, nor is a request that would fail the same way again (libcurl
+/// missing, a malformed URL, a protocol other than http and https, a safety option libcurl refused,
+/// TLS, an unknown host: ``TransportFailure/isRetryable``). `x-should-retry` overrides the status. A server's
 /// `retry-after-ms` or `retry-after` is honoured up to ``maximumServerDelay``; a longer one is not
 /// waited for at all. Otherwise the delay backs off from 0.5 s, doubling, to 8 s, less up to 25 % jitter.
 public struct RetryPolicy: Sendable {

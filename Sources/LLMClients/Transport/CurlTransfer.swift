@@ -26,11 +26,17 @@ final class TransferControl: Sendable {
 }
 
 /// The state of one transfer, confined to the thread that runs it.
+///
+/// The body stream is made here and handed to the consumer with the head; from then on only the
+/// consumer holds it. When the consumer stops (its task is cancelled, or it drops the stream after a
+/// decoding error), the stream terminates, ``TransferControl/cancel()`` runs and the transfer ends at
+/// once: with llama.cpp's single slot, an abandoned generation would otherwise hold up the next request.
 final class CurlTransfer {
     let control: TransferControl
     let endpoint: String
     private var headContinuation: CheckedContinuation<HTTPResponse, any Error>?
-    private let body: AsyncThrowingStream<[UInt8], any Error>
+    /// Until the head is delivered; nil after, so that the transfer never keeps the stream alive.
+    private var body: AsyncThrowingStream<[UInt8], any Error>?
     private let bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
     private var status = 0
     private var headers: [String: String] = [:]
@@ -38,16 +44,15 @@ final class CurlTransfer {
     var lastActivity: UInt64
     var headDelivered: Bool { headContinuation == nil }
 
-    init(
-        control: TransferControl,
-        endpoint: String,
-        headContinuation: CheckedContinuation<HTTPResponse, any Error>,
-        body: AsyncThrowingStream<[UInt8], any Error>,
-        bodyContinuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
-    ) {
+    init(control: TransferControl, endpoint: String, headContinuation: CheckedContinuation<HTTPResponse, any Error>) {
         self.control = control
         self.endpoint = endpoint
         self.headContinuation = headContinuation
+        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        // `.cancelled` also when the consumer lets go of the stream without reading it to the end.
+        bodyContinuation.onTermination = { termination in
+            if case .cancelled = termination { control.cancel() }
+        }
         self.body = body
         self.bodyContinuation = bodyContinuation
         lastActivity = MonotonicClock.nanoseconds()
@@ -83,8 +88,9 @@ final class CurlTransfer {
     }
 
     private func deliverHead() {
-        guard let continuation = headContinuation else { return }
+        guard let continuation = headContinuation, let body else { return }
         headContinuation = nil
+        self.body = nil
         continuation.resume(returning: HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: body))
     }
 
@@ -93,6 +99,7 @@ final class CurlTransfer {
         if let failure {
             if let continuation = headContinuation {
                 headContinuation = nil
+                body = nil
                 continuation.resume(throwing: failure)
                 bodyContinuation.finish(throwing: failure)
             } else {

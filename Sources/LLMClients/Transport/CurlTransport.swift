@@ -24,18 +24,13 @@ public final class CurlTransport: HTTPTransport {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let endpoint = Self.endpoint(of: request.url)
         let control = TransferControl()
-        let (body, bodyContinuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-        bodyContinuation.onTermination = { termination in
-            if case .cancelled = termination { control.cancel() }
-        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (head: CheckedContinuation<HTTPResponse, any Error>) in
                 let options = self.options
                 DetachedThread.run { [self] in
-                    let transfer = CurlTransfer(
-                        control: control, endpoint: endpoint, headContinuation: head,
-                        body: body, bodyContinuation: bodyContinuation
-                    )
+                    // The transfer makes the body stream and hands it over with the head: nothing on
+                    // this thread keeps it, so a consumer that lets go of it cancels the transfer.
+                    let transfer = CurlTransfer(control: control, endpoint: endpoint, headContinuation: head)
                     // A new connection is made here, off the caller's thread: the first one loads libcurl.
                     let connection: CurlConnection
                     do {
@@ -77,12 +72,27 @@ public final class CurlTransport: HTTPTransport {
         headerList = curl.listAppend(headerList, "Expect:")  // no 100-continue round trip
         defer { curl.listFree(headerList) }
 
-        curl.set(easy, CURLOPT_URL, request.url)
-        curl.set(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        // URL, protocols, verification and CA bundle: checked, and the request is not sent without them.
+        if let unsafe = CurlSafetyOptions.apply(
+            url: request.url, caBundle: options.caBundle, endpoint: transfer.endpoint,
+            set: { option in
+                let code: CURLcode = switch option {
+                case .url(let url): curl.set(easy, CURLOPT_URL, url)
+                case .protocolNames(let names): curl.set(easy, CURLOPT_PROTOCOLS_STR, names)
+                // CURLOPT_PROTOCOLS (181): deprecated since 7.85 in favour of the names, named by number
+                // so that the deprecation does not warn on every build.
+                case .protocolMask(let mask): curl.set(easy, CURLoption(181), mask)
+                case .verifyPeer: curl.set(easy, CURLOPT_SSL_VERIFYPEER, 1)
+                case .verifyHost: curl.set(easy, CURLOPT_SSL_VERIFYHOST, 2)
+                case .caBundle(let path): curl.set(easy, CURLOPT_CAINFO, path)
+                }
+                return Int(code.rawValue)
+            },
+            describe: { code in curl.easyError(CURLcode(UInt32(code))).map { String(cString: $0) } ?? "code \(code)" }
+        ) {
+            return (unsafe, 0)
+        }
         curl.set(easy, CURLOPT_NOSIGNAL, 1)
-        curl.set(easy, CURLOPT_SSL_VERIFYPEER, 1)
-        curl.set(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        if let caBundle = options.caBundle { curl.set(easy, CURLOPT_CAINFO, caBundle) }
         curl.set(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeout.milliseconds)
         curl.set(easy, CURLOPT_TCP_KEEPALIVE, 1)
         curl.set(easy, CURLOPT_TCP_NODELAY, 1)
@@ -191,6 +201,10 @@ public final class CurlTransport: HTTPTransport {
             kind = .tls
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING:
             kind = .connectionLost
+        case CURLE_URL_MALFORMAT:
+            kind = .invalidURL
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            kind = .unsupportedProtocol
         default:
             kind = .other
         }

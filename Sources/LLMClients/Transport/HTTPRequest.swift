@@ -44,7 +44,8 @@ public struct HTTPResponseHead: Sendable, Equatable {
 /// A response whose head has arrived and whose body is still arriving.
 public struct HTTPResponse: Sendable {
     public var head: HTTPResponseHead
-    /// The body in the pieces it arrived in. Cancelling its consumer aborts the transfer.
+    /// The body in the pieces it arrived in. Cancelling its consumer, or letting go of it before the
+    /// end (after a decoding error, say), aborts the transfer.
     public var body: AsyncThrowingStream<[UInt8], any Error>
 
     public init(head: HTTPResponseHead, body: AsyncThrowingStream<[UInt8], any Error>) {

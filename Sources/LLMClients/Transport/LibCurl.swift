@@ -52,14 +52,14 @@ final class LibCurl: @unchecked Sendable {  // immutable after init: function ad
         guard let library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL) ?? dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
             throw .transport(TransportFailure(
-                kind: .other, endpoint: "", detail: "libcurl could not be loaded (\(reason))",
+                kind: .libraryUnavailable, endpoint: "", detail: "libcurl could not be loaded (\(reason))",
                 hint: "install it with `apt-get install libcurl4` (scripts/setup.sh does)"
             ))
         }
         func symbol<Function>(_ name: String, as type: Function.Type) throws(LLMClientError) -> Function {
             guard let address = dlsym(library, name) else {
                 throw .transport(TransportFailure(
-                    kind: .other, endpoint: "", detail: "libcurl has no \(name) (version 7.68 or later is needed)",
+                    kind: .libraryUnavailable, endpoint: "", detail: "libcurl has no \(name) (version 7.68 or later is needed)",
                     hint: "upgrade libcurl4"
                 ))
             }
@@ -93,7 +93,9 @@ final class LibCurl: @unchecked Sendable {  // immutable after init: function ad
         // Once, before any handle exists; `shared` is initialised exactly once.
         let status = globalInit(Int(CURL_GLOBAL_SSL | CURL_GLOBAL_WIN32))
         guard status == CURLE_OK else {
-            throw .transport(TransportFailure(kind: .other, endpoint: "", detail: "curl_global_init failed (code \(status.rawValue))"))
+            throw .transport(TransportFailure(
+                kind: .libraryUnavailable, endpoint: "", detail: "curl_global_init failed (code \(status.rawValue))"
+            ))
         }
     }
 
