@@ -125,11 +125,159 @@ struct TerminalTests {
         let log = "Nov 24 sshd[1]: Failed password for root from 203.0.113.5\nNov 24 sshd[1]: Accepted password for root from 203.0.113.5"
         try await terminal.tmux(["set-buffer", "-b", "log", log])
         try await terminal.tmux(["paste-buffer", "-p", "-b", "log", "-t", terminal.session])
-        try await terminal.waitFor { $0.contains("pasted") }
+        // The paste waits in the edit line as a visible item until Enter.
+        try await terminal.waitFor { $0.contains("ir> look at this: [pasted 2 lines, \(log.utf8.count) B]") }
+        #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
+        try await terminal.type(" is this brute force?")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("pasted") && $0.contains(" out ·") }
         let chats = server.requests.filter { $0.method == "POST" }
         #expect(chats.count == 1)
         let content = chats.first?.json()?["messages"]?.array?.last?["content"]?.string ?? ""
         #expect(content.contains("look at this: Nov 24 sshd[1]: Failed password"))
-        #expect(content.contains("203.0.113.5\nNov 24 sshd[1]: Accepted password"))
+        #expect(content.contains("203.0.113.5\nNov 24 sshd[1]: Accepted password for root from 203.0.113.5 is this brute force?"))
+    }
+
+    /// Runs the REPL so that its exit shows on screen. The wrapping shell ignores SIGQUIT, as an
+    /// interactive shell does (Ctrl-\\ signals the whole foreground process group).
+    func commandShowingExit(_ server: LoopbackServer) -> String {
+        "sh -c 'trap \"\" QUIT; \(command(server)); echo EXITED-$?; sleep 30'"
+    }
+
+    @Test func controlBytesInsideAPasteAreDataNotSignals() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["read"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: commandShowingExit(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        // Ctrl-Z, Ctrl-\ and Ctrl-C bytes inside pasted text.
+        try await terminal.tmux(["set-buffer", "-b", "bin", "a\u{1A}b\u{1C}c\u{03}d\nsecond line"])
+        try await terminal.tmux(["paste-buffer", "-p", "-b", "bin", "-t", terminal.session])
+        try await terminal.waitFor { $0.contains("[pasted 2 lines") }
+        try await terminal.send("Enter")
+        let (screen, _) = try await terminal.waitFor { $0.contains("read") && $0.contains(" out ·") }
+        #expect(!screen.contains("EXITED"))
+        #expect(!screen.contains("Stopped"))
+        let content = server.requests.filter { $0.method == "POST" }.first?.json()?["messages"]?.array?.last?["content"]?.string ?? ""
+        #expect(content.contains("a\u{1A}b\u{1C}c\u{03}d\nsecond line"))
+        try await terminal.send("C-d")
+        try await terminal.waitFor { $0.contains("EXITED-0") }
+    }
+
+    @Test func keysTypedWhileAnAnswerStreamsAreNotEchoedIntoItAndWaitAtTheNextPrompt() async throws {
+        let slow = Reply.stream(.openai, deltas: (1...30).map { "word\($0) " }, interval: .milliseconds(60))
+        let server = try LoopbackServer(handler: { request in request.method == "POST" ? slow : .json("{}", status: 404) })
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("tell me")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("word2 ") }
+        try await terminal.type("next question")
+        let (screen, _) = try await terminal.waitFor { $0.contains("word30") && $0.contains(" out ·") }
+        let answer = screen.components(separatedBy: "word1 ").last?.components(separatedBy: " out ·").first ?? ""
+        #expect(!answer.contains("next question"), "type-ahead echoed into the answer:\n\(screen)")
+        try await terminal.waitFor { $0.contains("ir> next question") }
+        try await terminal.send("C-u", "C-d")
+    }
+
+    @Test func quitInAnyCaseEndsTheSession() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["ok"]))
+        defer { server.stop() }
+        for word in ["QUIT", "Exit"] {
+            let terminal = try await Tmux.start(command: commandShowingExit(server))
+            try await terminal.waitFor { $0.contains("ir> ") }
+            try await terminal.type(word)
+            try await terminal.send("Enter")
+            try await terminal.waitFor { $0.contains("EXITED-0") }
+        }
+        #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
+    }
+
+    @Test func aMessageStartingWithAPathIsAQuestion() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["looked"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("/var/log/auth.log shows 40 failed logins for root")
+        try await terminal.send("Enter")
+        let (screen, _) = try await terminal.waitFor { $0.contains("looked") }
+        #expect(!screen.contains("unknown command"))
+        let content = server.requests.filter { $0.method == "POST" }.first?.json()?["messages"]?.array?.last?["content"]?.string
+        #expect(content == "/var/log/auth.log shows 40 failed logins for root")
+        try await terminal.send("C-d")
+    }
+
+    @Test func ctrlDWhileAnAnswerStreamsEndsTheSessionAfterTheAnswer() async throws {
+        let slow = Reply.stream(.openai, deltas: (1...20).map { "part\($0) " }, interval: .milliseconds(50))
+        let server = try LoopbackServer(handler: { request in request.method == "POST" ? slow : .json("{}", status: 404) })
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: commandShowingExit(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("go on")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("part2 ") }
+        try await terminal.send("C-d")
+        let (screen, _) = try await terminal.waitFor { $0.contains("EXITED") }
+        #expect(screen.contains("part20"))
+        #expect(screen.contains("EXITED-0"))
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+    }
+
+    @Test func ctrlBackslashQuitsCleanlyAtThePromptAndWhileAnAnswerStreams() async throws {
+        let slow = Reply.stream(.openai, deltas: (1...200).map { "w\($0) " }, interval: .milliseconds(50))
+        let server = try LoopbackServer(handler: { request in request.method == "POST" ? slow : .json("{}", status: 404) })
+        defer { server.stop() }
+        let idle = try await Tmux.start(command: commandShowingExit(server))
+        try await idle.waitFor { $0.contains("ir> ") }
+        try await idle.send("C-\\")
+        let (quiet, _) = try await idle.waitFor { $0.contains("EXITED") }
+        #expect(quiet.contains("EXITED-0"))
+        #expect(!quiet.contains("crashed"))
+
+        let busy = try await Tmux.start(command: commandShowingExit(server))
+        try await busy.waitFor { $0.contains("ir> ") }
+        try await busy.type("tell me everything")
+        try await busy.send("Enter")
+        try await busy.waitFor { $0.contains("w3 ") }
+        try await busy.send("C-\\")
+        let (screen, _) = try await busy.waitFor { $0.contains("EXITED") }
+        #expect(screen.contains("answer interrupted"))
+        #expect(!screen.contains("crashed"))
+        #expect(!screen.contains("w200"))
+    }
+
+    @Test func ctrlDInsideABlockCancelsItAndSendsNothing() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["x"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("\"\"\"")
+        try await terminal.send("Enter")
+        try await terminal.type("half a log line")
+        try await terminal.send("Enter")
+        try await terminal.send("C-d")
+        try await terminal.waitFor { $0.contains("block cancelled") }
+        #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
+        try await terminal.send("C-d")
+    }
+
+    @Test func ctrlZSuspendsAndThePromptIsRedrawnAfterFg() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["ok"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: "bash --norc --noprofile")
+        try await terminal.type(command(server))
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("half typed")
+        try await terminal.send("C-z")
+        try await terminal.waitFor { $0.contains("Stopped") }
+        try await terminal.type("fg")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { screen in
+            screen.split(separator: "\n").last { !$0.isEmpty }?.hasPrefix("ir> half typed") == true
+        }
+        try await terminal.send("C-u", "C-d")
+        try await terminal.type("exit")
+        try await terminal.send("Enter")
     }
 }

@@ -297,9 +297,8 @@ public final class LineEditor: InputSource {
             if byte != pasteStart[lookahead.count - 1] { break }
         }
         guard lookahead == pasteStart else {
+            // The ESC itself goes to libedit now, what followed it next.
             pushback.withLock { $0.insert(contentsOf: lookahead, at: 0) }
-            // The ESC itself goes to libedit first.
-            pushback.withLock { $0.insert(0x1B, at: 0) }
             return nil
         }
         var body: [UInt8] = []
