@@ -10,16 +10,21 @@ setup:
 build: setup
 	$(SWIFT) build
 
-run: build
+# Quiet: an analyst sees the REPL, not the compiler (errors still show).
+run: setup
+	@$(SWIFT) build --quiet
 	@$(BIN)/incident-repl $(ARGS)
 
 # Two phases: the unit and loopback tests first, then the end-to-end tests that drive the built
 # binary and the real local model (whose llama.cpp servers take both cores while they compute).
+# Every process the tests start carries INCIDENT_REPL_TEST_RUN; none may outlive the run.
+TEST_RUN := $(shell od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 test: setup
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip EndToEndTests
-	$(SWIFT) test --skip-build --filter EndToEndTests
+	INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --skip EndToEndTests
+	INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --filter EndToEndTests
+	@scripts/check-leftovers.sh $(TEST_RUN)
 
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib

@@ -39,7 +39,7 @@ let package = Package(
         // Thin executable: argument parsing, then hands over to IncidentREPLKit.
         .executableTarget(
             name: "incident-repl",
-            dependencies: ["IncidentREPLKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["IncidentREPLKit", "ConversationCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: upcoming
         ),
         // A loopback HTTP/1.1 server speaking each provider's wire protocol, with fault injection.
@@ -55,7 +55,11 @@ let package = Package(
         ),
 
         .testTarget(name: "ConversationCoreTests", dependencies: ["ConversationCore"], swiftSettings: upcoming),
-        .testTarget(name: "LLMClientsTests", dependencies: ["LLMClients", "LoopbackProvider"], swiftSettings: upcoming),
+        .testTarget(
+            name: "LLMClientsTests", dependencies: ["LLMClients", "LoopbackProvider"],
+            exclude: ["Fixtures"],  // recorded streams, read by path
+            swiftSettings: upcoming
+        ),
         .testTarget(name: "SafeguardsTests", dependencies: ["Safeguards"], swiftSettings: upcoming),
         .testTarget(name: "LoopbackProviderTests", dependencies: ["LoopbackProvider"], swiftSettings: upcoming),
         .testTarget(

@@ -7,7 +7,7 @@ extension ChatSession {
     public static let commands: [(name: String, usage: String)] = [
         ("/help", "this list"),
         ("/new", "start a fresh conversation in a new session: /new [NAME] (the model no longer sees the old one)"),
-        ("/history", "the whole conversation so far"),
+        ("/history", "the whole conversation so far; /history N: the last N exchanges"),
         ("/context", "exactly what the next call would send, with token counts"),
         ("/tokens", "the context budget and what is used"),
         ("/strategy", "show or set truncation: drop-oldest | last-n [N] | summarise"),
@@ -43,7 +43,7 @@ extension ChatSession {
         case "/new":
             await startNewConversation(named: argument)
         case "/history":
-            showHistory()
+            showHistory(argument)
         case "/context":
             showContext()
         case "/tokens":
@@ -131,9 +131,21 @@ extension ChatSession {
         }
     }
 
-    func showHistory() {
+    /// The conversation, or with `N` its last N exchanges.
+    func showHistory(_ argument: String = "") {
         guard !conversation.messages.isEmpty else { return say("no messages yet") }
-        for message in conversation.messages {
+        var shown = conversation.messages[...]
+        if !argument.isEmpty {
+            guard let count = Int(argument), count > 0 else { return warn("usage: /history [N] (the last N exchanges)") }
+            var exchanges = 0
+            var start = shown.endIndex
+            while start > shown.startIndex, exchanges < count {
+                start -= 1
+                if shown[start].role == .user, start == shown.startIndex || shown[start - 1].role != .user { exchanges += 1 }
+            }
+            shown = shown[start...]
+        }
+        for message in shown {
             let who = message.role == .user ? "You" : "Assistant"
             let mark = message.status == .interrupted ? " (interrupted)" : ""
             say("#\(message.id + 1) \(who)\(mark):")
@@ -197,8 +209,10 @@ extension ChatSession {
     func listSessions() {
         guard let sessions else { return warn("sessions are not being journaled") }
         guard let list = try? sessions.list() else { return warn("cannot read \(sessions.directory)") }
-        guard !list.isEmpty else { return say("no sessions yet") }
-        for summary in list {
+        // A session in which nothing was asked is not worth resuming (this one is listed regardless).
+        let worthListing = list.filter { $0.firstQuestion != nil || $0.name == journal?.name }
+        guard !worthListing.isEmpty else { return say("no sessions yet") }
+        for summary in worthListing {
             let current = summary.name == journal?.name ? " (this session)" : ""
             sayUntrusted(summary.displayLine() + current)
         }

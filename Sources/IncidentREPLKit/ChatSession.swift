@@ -20,11 +20,14 @@ public final class ChatSession: @unchecked Sendable {
         public var temperature: Double?
         /// The role the system prompt came from, for the banner and the journal (`nil` for --system).
         public var role: String?
+        /// Whether the analyst set the answer limit; if not, it is sized to the window.
+        public var maxTokensChosen: Bool
 
         public init(
             provider: Provider = .local, model: String, maxTokens: Int, contextWindow: Int,
-            temperature: Double? = nil, role: String? = nil
+            temperature: Double? = nil, role: String? = nil, maxTokensChosen: Bool = true
         ) {
+            self.maxTokensChosen = maxTokensChosen
             self.provider = provider
             self.model = model
             self.maxTokens = maxTokens
@@ -60,6 +63,8 @@ public final class ChatSession: @unchecked Sendable {
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
     var shouldQuit = false
+    /// The last context notice shown, so an unchanged one is not repeated every turn.
+    var lastNotice: String?
 
     public init(
         conversation: Conversation, options: Options, client: any LLMClient, input: any InputSource,
@@ -173,6 +178,7 @@ public final class ChatSession: @unchecked Sendable {
             source = "a default for an unknown model; --context-window sets it"
         }
         errors.write(errors.dim("context: \(options.contextWindow) tokens (\(source))") + "\n")
+        fitAnswerReserveToWindow()
     }
 
     /// Sends the conversation, which ends with the analyst's question, and records the answer.
@@ -240,7 +246,9 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     func report(notice: String?) {
-        guard let notice else { return }
+        // Said when it changes, not again on every turn while the view is cut the same way.
+        guard let notice, notice != lastNotice else { return }
+        lastNotice = notice
         errors.write(errors.dim(notice) + "\n")
         record { try $0.append(.truncation(notice)) }
     }
@@ -350,7 +358,7 @@ public final class ChatSession: @unchecked Sendable {
             }
             if let stopReason = outcome.stopReason, stopReason.isNoteworthy {
                 // The provider's own word: untrusted like everything else it sends.
-                errors.write(errors.dim("(answer stopped: \(OutputSanitizer.sanitize(stopReason.raw)))") + "\n")
+                errors.write(errors.dim(Self.describeStop(stopReason, maxTokens: options.maxTokens)) + "\n")
             }
             if !input.isScripted, errors.isTerminal { errors.write(errors.dim(outcome.footer) + "\n") }
             return

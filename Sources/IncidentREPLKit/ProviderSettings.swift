@@ -30,8 +30,15 @@ public struct ProviderSettings: Sendable, Equatable {
         environment: [String: String], config: ConfigFile? = nil
     ) throws -> ProviderSettings {
         func env(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
-        let name = providerFlag ?? env("INCIDENT_REPL_PROVIDER") ?? config?.value("provider")?.string ?? "local"
-        guard let provider = Provider(rawValue: name.lowercased()) else { throw REPLError.unknownProvider(name) }
+        let chosen: (name: String, source: String) =
+            providerFlag.map { ($0, "--provider") }
+            ?? env("INCIDENT_REPL_PROVIDER").map { ($0, "INCIDENT_REPL_PROVIDER") }
+            ?? config.flatMap { file in file.value("provider")?.string.map { ($0, "provider in \(file.path)") } }
+            ?? ("local", "the default")
+        let name = chosen.name
+        guard let provider = Provider(rawValue: name.lowercased()) else {
+            throw REPLError.unknownProvider(name, source: chosen.source)
+        }
         // Flags win over the environment, which wins over the config file.
         let baseURL = flagURL ?? config?.string("base_url", for: provider).flatMap { $0.isEmpty ? nil : $0 }
         let configKey = config?.string("api_key", for: provider).flatMap { $0.isEmpty ? nil : $0 }

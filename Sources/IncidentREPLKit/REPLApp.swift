@@ -96,7 +96,8 @@ public enum REPLApp {
                 conversation: Conversation(systemPrompt: systemPrompt, strategy: strategy),
                 options: .init(provider: settings.provider, model: settings.model, maxTokens: configuration.maxTokens,
                                contextWindow: contextWindow, temperature: configuration.temperature,
-                               role: configuration.system == nil ? configuration.role : nil),
+                               role: configuration.system == nil ? configuration.role : nil,
+                               maxTokensChosen: configuration.maxTokensChosen),
                 client: client, input: input, output: output, errors: errors,
                 interrupts: interrupts,
                 outbound: OutboundFilter(mode: configuration.redaction),
@@ -105,6 +106,7 @@ public enum REPLApp {
             session.sessions = store
             session.localServer = localServer
             session.contextWindowProbe = windowProbe
+            if windowProbe == nil { session.fitAnswerReserveToWindow() }
             if let resumed {
                 let (replayed, journal) = try store.resume(resumed.name)
                 session.adopt(replayed)
@@ -118,6 +120,9 @@ public enum REPLApp {
             }
             await session.run()
             TerminalMode.restore()
+            if !isScripted, let name = session.journal?.name, !session.conversation.messages.isEmpty {
+                errors.write(errors.dim("session \(name) is saved; continue it with: incident-repl --resume \(name)") + "\n")
+            }
             await session.journal?.waitUntilDurable()
             status = session.failedTurns == 0 ? 0 : 1
         } catch {

@@ -4,6 +4,8 @@ public struct REPLConfiguration: Sendable {
     public var model: String?
     public var baseURL: String?
     public var maxTokens: Int = 1024
+    /// Whether `--max-tokens` was given (otherwise the answer limit is sized to the window).
+    public var maxTokensChosen = false
     public var contextWindow: Int?
     public var role: String = "incident-response"
     public var system: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConversationCore
 import IncidentREPLKit
 
 /// `incident-repl`: parses the command line, then hands over to ``REPLApp``.
@@ -15,7 +16,10 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         (with /v1); GEMINI_API_KEY or GOOGLE_API_KEY; OLLAMA_HOST; INCIDENT_REPL_PROVIDER; NO_COLOR; \
         HTTPS_PROXY and NO_PROXY as curl reads them.
 
-        Config file ($XDG_CONFIG_HOME/incident-repl/config.toml): `provider = "anthropic"` at the top, then a         [PROVIDER] table per provider with model, base_url and api_key (a file holding a key must be chmod 600).         Flags win over environment variables, which win over the file.
+        Config file ($XDG_CONFIG_HOME/incident-repl/config.toml): `provider = "anthropic"` at the top, then a \
+        [PROVIDER] table per provider with model, base_url and api_key (a file holding a key must be chmod 600), \
+        and a [local] table with model_path, repeat_penalty and dry_multiplier for the embedded server. \
+        Flags win over environment variables, which win over the file.
 
         Piped standard input is a scripted transcript: one turn per line, \"\"\" blocks for multi-line turns, \
         # comments; the exit status is 0 only if every turn succeeded.
@@ -32,8 +36,8 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Option(help: "The provider's base URL (OpenAI-style with /v1, Anthropic-style without).")
     var baseURL: String?
 
-    @Option(help: "The most tokens an answer may use.")
-    var maxTokens: Int = 1024
+    @Option(help: "The most tokens an answer may use (default: 1024, at most a quarter of the context window).")
+    var maxTokens: Int?
 
     @Option(help: "Override the model's context window, in tokens.")
     var contextWindow: Int?
@@ -110,15 +114,18 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be positive") }
-        if let contextWindow, contextWindow <= maxTokens {
+        if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be positive") }
+        if let contextWindow, let maxTokens, contextWindow <= maxTokens {
             throw ValidationError("--context-window (\(contextWindow)) must exceed --max-tokens (\(maxTokens))")
         }
         guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         guard (0...10).contains(maxRetries) else { throw ValidationError("--max-retries must be between 0 and 10") }
         if let keepTurns, keepTurns < 1 { throw ValidationError("--keep-turns must be at least 1") }
-        guard ["drop-oldest", "last-n", "summarise", "summarize"].contains(strategy.lowercased()) else {
-            throw ValidationError("--strategy must be drop-oldest, last-n or summarise")
+        // The same spellings as /strategy accepts (last-n:5, lastn, summarize…).
+        do {
+            _ = try TruncationStrategy(parsing: strategy, keepTurns: keepTurns)
+        } catch {
+            throw ValidationError("--strategy: \(error)")
         }
         if session != nil, resumeName != nil || resumeLatest {
             throw ValidationError("--session names a new session; use --resume NAME to continue one")
@@ -137,7 +144,8 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.provider = provider
         configuration.model = model
         configuration.baseURL = baseURL
-        configuration.maxTokens = maxTokens
+        configuration.maxTokens = maxTokens ?? 1024
+        configuration.maxTokensChosen = maxTokens != nil
         configuration.contextWindow = contextWindow
         configuration.role = role
         configuration.system = system
