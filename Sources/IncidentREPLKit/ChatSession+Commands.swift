@@ -200,7 +200,7 @@ extension ChatSession {
             return warn("nothing to retry yet")
         }
         if conversation.messages.last?.role == .user {
-            await answerPendingQuestion()
+            await answerPendingQuestionCancellably()
         } else {
             await ask(lastQuestion.text)
         }

@@ -151,7 +151,17 @@ public final class ChatSession: @unchecked Sendable {
         conversation.appendUser(question)
         record { try $0.recordQuestion(question) }
         echo(question)  // after the journal: whatever the transcript shows as asked is on disk
-        await answerPendingQuestion()
+        await answerPendingQuestionCancellably()
+    }
+
+    /// ``answerPendingQuestion()`` with Ctrl-C armed for the whole turn: during the waits before the
+    /// answer streams (the context-window probe, a summary, an exact token count) it cancels the
+    /// turn; while the answer streams, ``stream(_:)`` arms its own, innermost, cancellation.
+    func answerPendingQuestionCancellably() async {
+        let turn = Task { await self.answerPendingQuestion() }
+        interrupts?.arm { turn.cancel() }
+        await turn.value
+        interrupts?.disarm()
     }
 
     /// In a scripted transcript, repeats the input so stdout reads as a transcript.
@@ -210,6 +220,11 @@ public final class ChatSession: @unchecked Sendable {
                 report(notice: view.notice)
             }
 
+            if Task.isCancelled {
+                errors.write(errors.dim("(stopped before the answer started; your question is kept, /retry sends it)") + "\n")
+                if input.isScripted { failedTurns += 1 }
+                return
+            }
             let outcome = await stream(request)
             if outcome.failure != nil, outcome.answer.isEmpty, !restartedServer, await restartLocalServerIfStopped() {
                 restartedServer = true

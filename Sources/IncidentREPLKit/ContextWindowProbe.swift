@@ -20,7 +20,9 @@ public final class ContextWindowProbe: Sendable {
 
     /// The server's answer, waiting for it (and asking first, if nobody has yet).
     public func value() async -> Int? {
-        await started().value
+        // A cancelled wait (Ctrl-C while the turn waits on the server) stops the question too.
+        let running = started()
+        return await withTaskCancellationHandler { await running.value } onCancel: { running.cancel() }
     }
 
     /// Stops a question still in flight and waits for it to end (before the process exits, so no

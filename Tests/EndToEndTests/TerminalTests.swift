@@ -280,4 +280,25 @@ struct TerminalTests {
         try await terminal.type("exit")
         try await terminal.send("Enter")
     }
+
+    @Test func ctrlCWhileTheTurnWaitsOnTheServerStopsItAndKeepsTheQuestion() async throws {
+        // The context-window question hangs; the chat itself would answer at once.
+        let server = try LoopbackServer(handler: { request in
+            request.method == "GET" ? Reply(delayBeforeHead: .seconds(60)) : .stream(.openai, deltas: ["answered"])
+        })
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("what is 203.0.113.7?")
+        try await terminal.send("Enter")
+        try await Task.sleep(for: .milliseconds(500))
+        try await terminal.send("C-c")
+        let (screen, _) = try await terminal.waitFor(timeout: .seconds(20)) { $0.contains("stopped before the answer started") }
+        #expect(!screen.contains("^C"))
+        #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
+        try await terminal.type("/retry")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("answered") }
+        try await terminal.send("C-d")
+    }
 }
