@@ -123,7 +123,7 @@ extension ChatSession {
         case .failure(let error):
             warn("\(error)")
         case .success(let view):
-            let filtered = outbound.filter(view, endpoint: client.endpoint)
+            let filtered = filterForSending(view)
             say("── system (\(estimator.estimate(filtered.system)) tokens) ──")
             sayUntrusted(filtered.system)
             for (message, sent) in zip(view.messages, filtered.messages) {
@@ -138,7 +138,8 @@ extension ChatSession {
         guard !conversation.messages.isEmpty else { return say("no messages yet") }
         for message in conversation.messages {
             let who = message.role == .user ? "You" : "Assistant"
-            let mark = message.status == .interrupted ? " (interrupted)" : ""
+            let mark = message.status == .interrupted ? " (interrupted)"
+                : message.role == .assistant && message.isBlank ? " (empty answer, sent as \(Message.emptyAnswerPlaceholder))" : ""
             say("#\(message.id + 1) \(who)\(mark):")
             sayUntrusted(message.text)
         }
@@ -217,7 +218,7 @@ extension ChatSession {
             journal = reopened
             say("resumed \(name): \(replayed.messageCount) messages")
             if replayed.provider != options.provider.rawValue {
-                warn("that session used \(replayed.provider); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
+                warn("that session used \(OutputSanitizer.sanitize(replayed.provider)); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
             }
         } catch {
             warn("\(error)")
@@ -230,10 +231,14 @@ extension ChatSession {
         options.role = replayed.role
         if replayed.provider == options.provider.rawValue { options.model = replayed.model }
         if let saved = replayed.estimator { estimator = saved }
+        // Placeholders keep their numbers, and nothing filtered for the previous case is reused.
+        outbound.adopt(replayed.redactor ?? SecretRedactor())
         estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: options.model)
-        for warning in replayed.warnings { warn("journal: \(warning)") }
+        for warning in replayed.warnings { warn("journal: " + OutputSanitizer.sanitize("\(warning)")) }
         if let question = replayed.unansweredQuestion {
-            warn("the last question was never answered: /retry asks it again (\(question.text.prefix(60)))")
+            // The question may be a paste: its start is shown inert, like any untrusted text.
+            let start = OutputSanitizer.sanitize(String(question.text.prefix(60)))
+            warn("the last question was never answered: /retry asks it again (\(start))")
         }
     }
 

@@ -191,12 +191,23 @@ public final class ChatSession: @unchecked Sendable {
 
     /// The request for a view: redacted and fenced by the outbound filter.
     func makeRequest(for view: ContextView, announce: Bool = true) -> ChatRequest {
-        let filtered = outbound.filter(view, endpoint: client.endpoint)
+        let filtered = filterForSending(view)
         if announce, let notice = filtered.notice { errors.write(errors.dim(notice) + "\n") }
         return ChatRequest(
             model: options.model, system: filtered.system, messages: filtered.messages,
             maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow
         )
+    }
+
+    /// Filters a view through ``outbound`` and journals the redactor when it numbered new secrets,
+    /// so a resumed session gives them the same placeholders.
+    func filterForSending(_ view: ContextView) -> (system: String, messages: [ChatRequest.Message], notice: String?) {
+        let known = outbound.redactor.secretCount
+        let filtered = outbound.filter(view, endpoint: client.endpoint)
+        if outbound.redactor.secretCount != known {
+            record { [redactor = outbound.redactor] in try $0.append(.redactor(redactor)) }
+        }
+        return filtered
     }
 
     func report(notice: String?) {
@@ -285,6 +296,13 @@ public final class ChatSession: @unchecked Sendable {
             }
         }
         guard let error = outcome.failure else {
+            if Message.isBlank(answer) {
+                // Kept (the history says what happened) but never sent empty: providers reject that.
+                let reason = outcome.stopReason.map { " (stop reason: \(OutputSanitizer.sanitize($0.raw)))" } ?? ""
+                errors.write(errors.dim(
+                    "(the model returned an empty answer\(reason); it is kept in the history and sent as "
+                        + "\"\(Message.emptyAnswerPlaceholder)\"; rephrase or /retry)") + "\n")
+            }
             if let input = outcome.usage.inputTokens, view.estimatedTokens > 0 {
                 estimator.calibrate(estimatedInput: view.estimatedTokens, reportedInput: input)
                 record { [estimator] in try $0.append(.estimator(estimator)) }
@@ -323,7 +341,9 @@ public final class ChatSession: @unchecked Sendable {
             try conversation.recordSummary(text, covering: plan.coversThroughMessageID)
             record { try $0.append(.summary(.init(text: text, coversThroughMessageID: plan.coversThroughMessageID))) }
         } catch {
-            errors.write(errors.dim("context: the summary failed (\(error)); dropping the oldest turns instead") + "\n")
+            // The error carries the provider's body: untrusted, like everything it sends.
+            let reason = OutputSanitizer.sanitize("\(error)")
+            errors.write(errors.dim("context: the summary failed (\(reason)); dropping the oldest turns instead") + "\n")
         }
     }
 

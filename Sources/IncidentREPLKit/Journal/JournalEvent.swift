@@ -1,4 +1,5 @@
 public import ConversationCore
+public import Safeguards
 
 /// One thing that happened in a session, as the journal records it (one JSON line per event).
 ///
@@ -36,6 +37,9 @@ public enum JournalEvent: Sendable, Equatable {
     /// The token estimator after it learned from the provider's counts, so a resumed session
     /// counts (and truncates) exactly as before.
     case estimator(TokenEstimator)
+    /// The secret redactor after it gave placeholders to new secrets (it holds digests, never the
+    /// secrets), so a resumed session keeps every placeholder's number.
+    case redactor(SecretRedactor)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -45,13 +49,24 @@ public enum JournalEvent: Sendable, Equatable {
         public var role: String?
         public var systemPrompt: String
         public var strategy: String
+        /// The endpoint the session talked to (`--base-url`, the configuration's, or the provider's
+        /// default); nil in journals written before it was recorded.
+        public var baseURL: String?
+        /// The redaction mode chosen (`automatic`, `on`, `off`); nil in journals written before it
+        /// was recorded.
+        public var redaction: String?
 
-        public init(provider: String, model: String, role: String?, systemPrompt: String, strategy: String) {
+        public init(
+            provider: String, model: String, role: String?, systemPrompt: String, strategy: String,
+            baseURL: String? = nil, redaction: String? = nil
+        ) {
             self.provider = provider
             self.model = model
             self.role = role
             self.systemPrompt = systemPrompt
             self.strategy = strategy
+            self.baseURL = baseURL
+            self.redaction = redaction
         }
     }
 
@@ -107,6 +122,7 @@ public enum JournalEvent: Sendable, Equatable {
         case .modelChange: "model"
         case .newConversation: "new"
         case .estimator: "estimator"
+        case .redactor: "redactor"
         }
     }
 
