@@ -182,8 +182,10 @@ extension ChatSession {
         case "on": outbound.mode = .on; say("redaction on")
         case "off": outbound.mode = .off; say("redaction off: secrets will be sent as typed")
         case "auto", "automatic": outbound.mode = .automatic; say("redaction automatic: on for remote providers")
-        default: warn("usage: /redact [on|off|auto]")
+        default: return warn("usage: /redact [on|off|auto]")
         }
+        // A resumed session comes back with the mode chosen last.
+        record { [mode = outbound.mode] in try $0.append(.settingsChange(baseURL: nil, redaction: mode.rawValue)) }
     }
 
     /// Asks the last question again: resends an unanswered question, or repeats the last one.

@@ -136,6 +136,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.allowInsecureHTTP = allowInsecureHTTP
         configuration.auditLog = auditLog
         configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
+        configuration.redactionFromFlag = redact != nil
         configuration.localContextSize = localContextSize
         configuration.sessionName = session
         configuration.configPath = config

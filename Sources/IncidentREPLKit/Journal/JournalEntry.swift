@@ -105,6 +105,11 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             event = .newConversation
         case "estimator":
             event = .estimator(try c.decode(TokenEstimator.self, forKey: .estimator))
+        case "settings":
+            event = .settingsChange(
+                baseURL: try c.decodeIfPresent(String.self, forKey: .baseURL),
+                redaction: try c.decodeIfPresent(String.self, forKey: .redaction)
+            )
         case "redactor":
             event = .redactor(try c.decode(SecretRedactor.self, forKey: .redactor))
         default:
@@ -155,6 +160,9 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encode(estimator, forKey: .estimator)
         case .redactor(let redactor):
             try c.encode(redactor, forKey: .redactor)
+        case .settingsChange(let baseURL, let redaction):
+            try c.encodeIfPresent(baseURL, forKey: .baseURL)
+            try c.encodeIfPresent(redaction, forKey: .redaction)
         }
     }
 }

@@ -40,6 +40,9 @@ public enum JournalEvent: Sendable, Equatable {
     /// The secret redactor after it gave placeholders to new secrets (it holds digests, never the
     /// secrets), so a resumed session keeps every placeholder's number.
     case redactor(SecretRedactor)
+    /// Where the session's requests go or how they are redacted changed (`/redact`, or a resume the
+    /// analyst confirmed with other flags); nil fields are unchanged.
+    case settingsChange(baseURL: String?, redaction: String?)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -123,6 +126,7 @@ public enum JournalEvent: Sendable, Equatable {
         case .newConversation: "new"
         case .estimator: "estimator"
         case .redactor: "redactor"
+        case .settingsChange: "settings"
         }
     }
 

@@ -37,9 +37,9 @@ public struct ReplayedSession: Sendable, Equatable {
     /// The secret redactor of the current conversation as last journaled, if any: its placeholders
     /// keep their numbers after a resume.
     public var redactor: SecretRedactor?
-    /// The endpoint the session was started with; nil for journals that predate recording it.
+    /// The endpoint the session last used; nil for journals that predate recording it.
     public var baseURL: String?
-    /// The redaction mode the session was started with; nil for journals that predate recording it.
+    /// The redaction mode the session last used; nil for journals that predate recording it.
     public var redaction: String?
     /// Truncation notices of the current conversation, oldest first.
     public var truncationNotices: [String] = []
@@ -138,6 +138,9 @@ public struct ReplayedSession: Sendable, Equatable {
             self.estimator = estimator
         case .redactor(let redactor):
             self.redactor = redactor
+        case .settingsChange(let baseURL, let redaction):
+            if let baseURL { self.baseURL = baseURL }
+            if let redaction { self.redaction = redaction }
         case .systemChange(let role, let systemPrompt):
             self.role = role
             conversation.systemPrompt = systemPrompt
