@@ -108,7 +108,12 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     /// One exchange: append the question, stream the answer, append it.
-    public func ask(_ question: String) async {
+    public func ask(_ typed: String) async {
+        // Invisible characters (tag-character instructions, zero-width and bidi marks…) are made
+        // visible before anything is kept or sent: the model reads what the analyst can see.
+        let revealed = InvisibleCharacters.reveal(typed)
+        let question = revealed.text
+        if let notice = revealed.notice { errors.write(errors.dim(OutputSanitizer.sanitize(notice)) + "\n") }
         conversation.appendUser(question)
         record { try $0.recordQuestion(question) }
         echo(question)  // after the journal: whatever the transcript shows as asked is on disk
