@@ -14,7 +14,7 @@ extension ChatSession {
         ("/model", "show or set the model"),
         ("/role", "show or switch the role (a prompt in prompts/)"),
         ("/system", "show or replace the system prompt"),
-        ("/facts", "case facts: pins and indicators seen"),
+        ("/facts", "case facts: pins and indicators, where each came from, which are sent: /facts [ip|domain|hash|…]"),
         ("/pin", "pin a case fact: /pin TEXT"),
         ("/unpin", "remove pin N: /unpin N"),
         ("/retry", "ask the last question again"),
@@ -77,7 +77,7 @@ extension ChatSession {
                 say("system prompt replaced")
             }
         case "/facts":
-            sayUntrusted(conversation.facts.isEmpty ? "no case facts yet: indicators are collected as you talk; /pin TEXT adds one" : conversation.facts.listing)
+            showFacts(argument)
         case "/pin":
             guard !argument.isEmpty else { return warn("usage: /pin TEXT") }
             conversation.pin(argument)
@@ -132,6 +132,38 @@ extension ChatSession {
             }
             say("── \(view.estimatedTokens) of \(budget.available) tokens (estimated); \(view.droppedMessageCount) messages left out ──")
         }
+    }
+
+    /// Indicator kinds by the words `/facts KIND` takes.
+    static let factKinds: [String: Set<Indicator.Kind>] = [
+        "ip": [.ipv4, .ipv6, .cidr], "ipv4": [.ipv4], "ipv6": [.ipv6], "cidr": [.cidr], "net": [.ipv4, .ipv6, .cidr],
+        "domain": [.domain], "domains": [.domain], "url": [.url], "urls": [.url],
+        "email": [.email], "mail": [.email], "e-mail": [.email],
+        "hash": [.md5, .sha1, .sha256], "hashes": [.md5, .sha1, .sha256],
+        "md5": [.md5], "sha1": [.sha1], "sha-1": [.sha1], "sha256": [.sha256], "sha-256": [.sha256],
+        "cve": [.cve], "attack": [.attackTechnique], "technique": [.attackTechnique], "ttp": [.attackTechnique],
+        "path": [.filePath], "file": [.filePath], "host": [.host], "hosts": [.host], "user": [.user], "users": [.user],
+    ]
+
+    /// `/facts [KIND]`: pins, the analyst's indicators and the model's, where each came from and
+    /// which the next request carries.
+    func showFacts(_ argument: String) {
+        var kinds: Set<Indicator.Kind>?
+        if !argument.isEmpty {
+            guard let chosen = Self.factKinds[argument.lowercased()] else {
+                return warn("usage: /facts [KIND], KIND one of: " + Self.factKinds.keys.sorted().joined(separator: ", "))
+            }
+            kinds = chosen
+        }
+        guard !conversation.facts.isEmpty else {
+            return say("no case facts yet: indicators are collected as you talk; /pin TEXT adds one")
+        }
+        let carried: CarriedFacts?
+        switch nextView() {
+        case .success(let view): carried = conversation.facts.carried(in: view)
+        case .failure: carried = nil
+        }
+        sayUntrusted(conversation.facts.listing(kinds: kinds, carried: carried))
     }
 
     func showHistory() {
