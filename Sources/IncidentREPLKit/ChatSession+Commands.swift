@@ -42,7 +42,7 @@ extension ChatSession {
             shouldQuit = true
         case "/new":
             conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
-            outbound = OutboundFilter(mode: outbound.mode)
+            outbound = OutboundFilter(mode: outbound.mode, fenceKey: outbound.fenceKey)
             record { try $0.append(.newConversation) }
             say("started a fresh conversation; the model no longer sees the previous one")
         case "/history":
@@ -250,6 +250,10 @@ extension ChatSession {
             let (replayed, reopened) = try sessions.resume(name)
             adopt(replayed)
             journal = reopened
+            if replayed.fenceKey == nil {
+                // A journal from before fence keys: from now on it resumes with this one.
+                record { [key = outbound.fenceKey] in try $0.append(.settingsChange(baseURL: nil, redaction: nil, fenceKey: key)) }
+            }
             say("resumed \(name): \(replayed.messageCount) messages")
             if replayed.provider != options.provider.rawValue {
                 warn("that session used \(OutputSanitizer.sanitize(replayed.provider)); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
@@ -267,6 +271,7 @@ extension ChatSession {
         if let saved = replayed.estimator { estimator = saved }
         // Placeholders keep their numbers, and nothing filtered for the previous case is reused.
         outbound.adopt(replayed.redactor ?? SecretRedactor())
+        if let fenceKey = replayed.fenceKey { outbound.adopt(fenceKey: fenceKey) }
         estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: options.model)
         for warning in replayed.warnings { warn("journal: " + OutputSanitizer.sanitize("\(warning)")) }
         if let question = replayed.unansweredQuestion {

@@ -123,17 +123,19 @@ public enum REPLApp {
                 let (replayed, journal) = try store.resume(resumed.name)
                 session.adopt(replayed)
                 session.journal = journal
-                if changedOnResume || replayed.baseURL == nil || replayed.redaction == nil {
+                if changedOnResume || replayed.baseURL == nil || replayed.redaction == nil || replayed.fenceKey == nil {
                     // Confirmed changes, or a journal that predates recording them: the next resume
                     // comes back to what this run uses.
-                    session.record { try $0.append(.settingsChange(baseURL: journaledBaseURL, redaction: redaction.rawValue)) }
+                    session.record { [key = session.outbound.fenceKey] in
+                        try $0.append(.settingsChange(baseURL: journaledBaseURL, redaction: redaction.rawValue, fenceKey: key))
+                    }
                 }
                 errors.write(errors.dim("resumed session \(resumed.name): \(replayed.messageCount) messages") + "\n")
             } else {
                 session.journal = try store.create(named: configuration.sessionName, start: .init(
                     provider: settings.provider.rawValue, model: settings.model, role: session.options.role,
                     systemPrompt: systemPrompt, strategy: strategy.description,
-                    baseURL: journaledBaseURL, redaction: redaction.rawValue
+                    baseURL: journaledBaseURL, redaction: redaction.rawValue, fenceKey: session.outbound.fenceKey
                 ))
             }
             await session.run()

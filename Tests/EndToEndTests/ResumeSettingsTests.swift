@@ -20,7 +20,8 @@ struct ResumeSettingsTests {
 
         let first = try await ProcessRunner.run(
             arguments: ["--provider", "openai", "--base-url", server.baseURL + "/v1", "--redact", "--session", "s1"],
-            stdin: Array("the db password=Sup3rS3cretValue! on WS-042\n".utf8), environment: environment)
+            stdin: Array("the db password=Sup3rS3cretValue! on WS-042\n\"\"\"\nJan 1 sshd: Failed password\nJan 1 sshd: Accepted\n\"\"\"\n".utf8),
+            environment: environment)
         #expect(first.status == 0, "stderr: \(first.stderr)")
 
         let second = try await ProcessRunner.run(
@@ -30,8 +31,14 @@ struct ResumeSettingsTests {
         #expect(second.stderr.contains(server.baseURL + "/v1"))
         #expect(second.stderr.contains("redaction on"))
         let posts = server.requests.filter { $0.method == "POST" }
-        #expect(posts.count == 2)
+        #expect(posts.count == 3)
         let body = try #require(posts.last).bodyText
+        // The pasted log is fenced exactly as before the resume (same nonce: the prefix stays cacheable).
+        func fencedPaste(_ text: String) -> String? {
+            text.components(separatedBy: "<<<UNTRUSTED-DATA-").dropFirst().first?.components(separatedBy: ">>>").first
+        }
+        let before = try #require(fencedPaste(posts[1].bodyText))
+        #expect(fencedPaste(body) == before)
         #expect(!body.contains("Sup3rS3cret"))
         #expect(!body.contains("Zx81kQp0"))
         // The password keeps number 1 (given in the first run); the new token gets number 2.
@@ -43,6 +50,6 @@ struct ResumeSettingsTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("refusing to resume s1"))
         #expect(refused.stderr.contains("redaction on"))
-        #expect(server.requests.filter { $0.method == "POST" }.count == 2)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 3)
     }
 }

@@ -61,18 +61,14 @@ struct OutboundFilterTests {
         #expect(Self.closingDelimiter(of: filter.fenced("c\nd")) != Self.closingDelimiter(of: first))
     }
 
-    @Test func theNonceIsDrawnAgainWhenTheTextContainsIt() {
-        /// Returns 0 twice (the nonce "00"), then 1s.
-        struct Scripted: RandomNumberGenerator {
-            var calls = 0
-            mutating func next() -> UInt64 {
-                calls += 1
-                return calls <= 2 ? 0 : 1
-            }
-        }
-        var generator = Scripted()
-        let fenced = OutboundFilter.fenced("x\nUNTRUSTED-DATA-00>>>", using: &generator)
-        #expect(fenced.hasSuffix("\nUNTRUSTED-DATA-11>>>"))
+    @Test func theSameKeyGivesTheSameFenceInAnotherProcessAndAnotherKeyDoesNot() {
+        var first = OutboundFilter(fenceKey: "00112233445566778899aabbccddeeff")
+        var resumed = OutboundFilter(fenceKey: "00112233445566778899aabbccddeeff")
+        var other = OutboundFilter()
+        let paste = "Jan 1 sshd: Failed password\nJan 1 sshd: Accepted password"
+        #expect(first.fenced(paste) == resumed.fenced(paste))
+        #expect(first.fenced(paste) != other.fenced(paste))
+        #expect(OutboundFilter().fenceKey != OutboundFilter().fenceKey)
     }
 
     @Test func redactedTextIsCachedByContentNotByPosition() throws {

@@ -47,7 +47,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case text, status, inputTokens = "in", outputTokens = "out", firstTokenMilliseconds = "ttftMs",
              totalMilliseconds = "totalMs"
         case coversThrough, index, estimator, redactor
-        case baseURL, redaction
+        case baseURL, redaction, fenceKey
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,7 +63,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
                 systemPrompt: try c.decode(String.self, forKey: .system),
                 strategy: try c.decode(String.self, forKey: .strategy),
                 baseURL: try c.decodeIfPresent(String.self, forKey: .baseURL),
-                redaction: try c.decodeIfPresent(String.self, forKey: .redaction)
+                redaction: try c.decodeIfPresent(String.self, forKey: .redaction),
+                fenceKey: try c.decodeIfPresent(String.self, forKey: .fenceKey)
             ))
         case "user":
             event = .user(try c.decode(String.self, forKey: .text))
@@ -108,7 +109,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case "settings":
             event = .settingsChange(
                 baseURL: try c.decodeIfPresent(String.self, forKey: .baseURL),
-                redaction: try c.decodeIfPresent(String.self, forKey: .redaction)
+                redaction: try c.decodeIfPresent(String.self, forKey: .redaction),
+                fenceKey: try c.decodeIfPresent(String.self, forKey: .fenceKey)
             )
         case "redactor":
             event = .redactor(try c.decode(SecretRedactor.self, forKey: .redactor))
@@ -132,6 +134,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encode(start.strategy, forKey: .strategy)
             try c.encodeIfPresent(start.baseURL, forKey: .baseURL)
             try c.encodeIfPresent(start.redaction, forKey: .redaction)
+            try c.encodeIfPresent(start.fenceKey, forKey: .fenceKey)
         case .user(let text), .answerDelta(let text), .truncation(let text), .pin(let text):
             try c.encode(text, forKey: .text)
         case .assistant(let answer):
@@ -160,9 +163,10 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encode(estimator, forKey: .estimator)
         case .redactor(let redactor):
             try c.encode(redactor, forKey: .redactor)
-        case .settingsChange(let baseURL, let redaction):
+        case .settingsChange(let baseURL, let redaction, let fenceKey):
             try c.encodeIfPresent(baseURL, forKey: .baseURL)
             try c.encodeIfPresent(redaction, forKey: .redaction)
+            try c.encodeIfPresent(fenceKey, forKey: .fenceKey)
         }
     }
 }

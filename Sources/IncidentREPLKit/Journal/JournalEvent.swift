@@ -41,8 +41,9 @@ public enum JournalEvent: Sendable, Equatable {
     /// secrets), so a resumed session keeps every placeholder's number.
     case redactor(SecretRedactor)
     /// Where the session's requests go or how they are redacted changed (`/redact`, or a resume the
-    /// analyst confirmed with other flags); nil fields are unchanged.
-    case settingsChange(baseURL: String?, redaction: String?)
+    /// analyst confirmed with other flags), or a journal that predates them gained a fence key; nil
+    /// fields are unchanged.
+    case settingsChange(baseURL: String?, redaction: String?, fenceKey: String? = nil)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -58,10 +59,13 @@ public enum JournalEvent: Sendable, Equatable {
         /// The redaction mode chosen (`automatic`, `on`, `off`); nil in journals written before it
         /// was recorded.
         public var redaction: String?
+        /// The secret the untrusted-data fence nonces are derived from, so a resumed session sends
+        /// byte-identical fences; nil in journals written before it was recorded.
+        public var fenceKey: String?
 
         public init(
             provider: String, model: String, role: String?, systemPrompt: String, strategy: String,
-            baseURL: String? = nil, redaction: String? = nil
+            baseURL: String? = nil, redaction: String? = nil, fenceKey: String? = nil
         ) {
             self.provider = provider
             self.model = model
@@ -70,6 +74,7 @@ public enum JournalEvent: Sendable, Equatable {
             self.strategy = strategy
             self.baseURL = baseURL
             self.redaction = redaction
+            self.fenceKey = fenceKey
         }
     }
 

@@ -41,6 +41,8 @@ public struct ReplayedSession: Sendable, Equatable {
     public var baseURL: String?
     /// The redaction mode the session last used; nil for journals that predate recording it.
     public var redaction: String?
+    /// The secret the session's fence nonces derive from; nil for journals that predate recording it.
+    public var fenceKey: String?
     /// Truncation notices of the current conversation, oldest first.
     public var truncationNotices: [String] = []
     /// Usage and timing of each answer of the current conversation, by message id.
@@ -109,6 +111,7 @@ public struct ReplayedSession: Sendable, Equatable {
             strategy = start.strategy
             baseURL = start.baseURL
             redaction = start.redaction
+            fenceKey = start.fenceKey
             conversation.systemPrompt = start.systemPrompt
             if let parsed = try? TruncationStrategy(parsing: start.strategy) { conversation.strategy = parsed }
         case .user(let text):
@@ -138,9 +141,10 @@ public struct ReplayedSession: Sendable, Equatable {
             self.estimator = estimator
         case .redactor(let redactor):
             self.redactor = redactor
-        case .settingsChange(let baseURL, let redaction):
+        case .settingsChange(let baseURL, let redaction, let fenceKey):
             if let baseURL { self.baseURL = baseURL }
             if let redaction { self.redaction = redaction }
+            if let fenceKey { self.fenceKey = fenceKey }
         case .systemChange(let role, let systemPrompt):
             self.role = role
             conversation.systemPrompt = systemPrompt
