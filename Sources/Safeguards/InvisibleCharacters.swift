@@ -77,7 +77,13 @@ public enum InvisibleCharacters {
     /// `text` with every invisible code point made visible, and what was found.
     public static func reveal(_ text: String) -> Revealed {
         // Fast path: every listed code point starts with one of these lead bytes.
-        guard text.utf8.contains(where: { [0xC2, 0xD8, 0xE1, 0xE2, 0xE3, 0xEF, 0xF3].contains($0) }) else {
+        let mayHoldOne = text.utf8.contains { byte in
+            switch byte {
+            case 0xC2, 0xD8, 0xE1, 0xE2, 0xE3, 0xEF, 0xF3: return true
+            default: return false
+            }
+        }
+        guard mayHoldOne else {
             return Revealed(text: text, count: 0, hiddenTagTexts: [])
         }
         var output = String.UnicodeScalarView()
