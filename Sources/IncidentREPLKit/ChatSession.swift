@@ -334,11 +334,15 @@ public final class ChatSession: @unchecked Sendable {
         guard let plan = conversation.summaryPlan(budget: budget, estimator: estimator) else { return }
         errors.write(errors.dim("context: summarising \(plan.messages.count) older messages…") + "\n")
         let system = ((try? roles?.text(of: "summarise")) ?? nil) ?? ""
+        let known = outbound.redactor.secretCount
         let request = ChatRequest(
             model: options.model, system: outbound.filter(text: system, endpoint: client.endpoint),
             messages: [.user(outbound.filter(text: plan.prompt, endpoint: client.endpoint))],
             maxTokens: min(options.maxTokens, max(64, plan.targetTokens)), temperature: 0
         )
+        if outbound.redactor.secretCount != known {
+            record { [redactor = outbound.redactor] in try $0.append(.redactor(redactor)) }
+        }
         do {
             let response = try await client.collect(request)
             let text = response.text.trimmingSpaces()
