@@ -71,17 +71,20 @@ extension ChatSession {
             if argument.isEmpty {
                 sayUntrusted(conversation.systemPrompt)
             } else {
-                conversation.systemPrompt = argument
+                let prompt = revealed(argument)
+                conversation.systemPrompt = prompt
                 options.role = nil
-                record { try $0.append(.systemChange(role: nil, systemPrompt: argument)) }
+                record { try $0.append(.systemChange(role: nil, systemPrompt: prompt)) }
                 say("system prompt replaced")
             }
         case "/facts":
             showFacts(argument)
         case "/pin":
             guard !argument.isEmpty else { return warn("usage: /pin TEXT") }
-            conversation.pin(argument)
-            record { try $0.append(.pin(argument)) }
+            // A pin is sent with every request: invisible characters are made visible first.
+            let pin = revealed(argument)
+            conversation.pin(pin)
+            record { try $0.append(.pin(pin)) }
             say("pinned: it is sent with every request, whatever is truncated")
         case "/unpin":
             guard let number = Int(argument) else { return warn("usage: /unpin N (see /facts for the numbers)") }
@@ -291,6 +294,13 @@ extension ChatSession {
         } catch {
             warn("\(error)")
         }
+    }
+
+    /// `text` with invisible characters made visible, and one notice line when there were any.
+    func revealed(_ text: String) -> String {
+        let revealed = InvisibleCharacters.reveal(text)
+        if let notice = revealed.notice { warn(OutputSanitizer.sanitize(notice)) }
+        return revealed.text
     }
 
     /// A line of the client's own.

@@ -111,9 +111,7 @@ public final class ChatSession: @unchecked Sendable {
     public func ask(_ typed: String) async {
         // Invisible characters (tag-character instructions, zero-width and bidi marks…) are made
         // visible before anything is kept or sent: the model reads what the analyst can see.
-        let revealed = InvisibleCharacters.reveal(typed)
-        let question = revealed.text
-        if let notice = revealed.notice { errors.write(errors.dim(OutputSanitizer.sanitize(notice)) + "\n") }
+        let question = revealed(typed)
         conversation.appendUser(question)
         record { try $0.recordQuestion(question) }
         echo(question)  // after the journal: whatever the transcript shows as asked is on disk

@@ -93,4 +93,13 @@ struct CaseFactsProvenanceTests {
         #expect(view.notice?.contains("older case facts left out") == true)
         #expect(view.system.contains("44d88612fea8a8f36de82e1278abb02f"))
     }
+
+    @Test func incidentNotesSayWhereEachFactCameFrom() {
+        var conversation = Self.investigation()
+        conversation.pin("legal hold")
+        let lines = conversation.facts.summaryLines
+        #expect(lines.first == "Pinned: legal hold")
+        #expect(lines.contains { $0.hasPrefix("IPv4: 203.0.113.45 (typed #1)") })
+        #expect(lines.contains { $0.hasPrefix("Mentioned only by the model (unverified) IPv4: 203.0.1.45 (model #2)") })
+    }
 }
