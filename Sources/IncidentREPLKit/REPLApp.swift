@@ -123,6 +123,12 @@ public enum REPLApp {
                 let (replayed, journal) = try store.resume(resumed.name)
                 session.adopt(replayed)
                 session.journal = journal
+                if settings.provider.rawValue != replayed.provider {
+                    // The endpoint recorded below belongs to this provider: record the switch too.
+                    session.record { [options = session.options] in
+                        try $0.append(.modelChange(provider: options.provider.rawValue, model: options.model))
+                    }
+                }
                 if changedOnResume || replayed.baseURL == nil || replayed.redaction == nil || replayed.fenceKey == nil {
                     // Confirmed changes, or a journal that predates recording them: the next resume
                     // comes back to what this run uses.
