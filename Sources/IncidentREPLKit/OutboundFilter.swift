@@ -11,10 +11,11 @@ import Darwin
 /// redacting secrets (for remote providers, or when forced) and fencing pasted blocks as untrusted data.
 ///
 /// The history and the journal keep what the analyst typed; only the request is filtered. Each
-/// message is filtered once and cached by its content (never by its id: ids are positions, and the
-/// same position holds another text after `/resume`, `/new` or when a near-limit rebuild merges
-/// messages), so a turn costs what it adds, and a secret keeps the same placeholder for the whole
-/// conversation.
+/// message is filtered once and cached by its id together with its content (never by its id alone:
+/// ids are positions, and the same position holds another text after `/resume` or `/new`, or when a
+/// near-limit rebuild merges messages), so a turn costs what it adds, and a secret keeps the same
+/// placeholder for the whole conversation. The content check is cheap: a view's messages share
+/// their storage with the history, so comparing them is a pointer comparison until a text differs.
 ///
 /// A fenced message is delimited by a nonce the text does not contain, derived from a per-session
 /// secret (``fenceKey``, journaled with the session) and the text, so the fence cannot be closed
@@ -31,10 +32,10 @@ public struct OutboundFilter: Sendable {
 
     public var mode: Mode
     public private(set) var redactor = SecretRedactor()
-    /// Redacted text by original text.
-    private var redactions: [String: String] = [:]
-    /// Fenced text by the text it fences.
-    private var fences: [String: String] = [:]
+    /// Redacted text by message id, with the original text it was made from.
+    private var redactions: [Int: (original: String, filtered: String)] = [:]
+    /// Fenced text by message id, with the text it fences.
+    private var fences: [Int: (original: String, fenced: String)] = [:]
     private var systemCache: (original: String, filtered: String)?
 
     /// The per-session secret the fence nonces are derived from (32 hexadecimal characters).
@@ -98,20 +99,20 @@ public struct OutboundFilter: Sendable {
         messages.reserveCapacity(view.messages.count)
         for message in view.messages {
             var text: String
-            if redacting, let cached = redactions[message.text] {
-                text = cached
+            if redacting, let cached = redactions[message.id], cached.original == message.text {
+                text = cached.filtered
             } else if redacting {
                 let redaction = redactor.redact(message.text)
                 findings += redaction.findings
                 text = redaction.text
-                redactions[message.text] = text
+                redactions[message.id] = (message.text, text)
             } else {
                 text = message.text
             }
             // Never an empty message: Anthropic and Gemini reject the whole request (and every later
             // one) when any message is empty. The history keeps the empty answer, marked.
             if Message.isBlank(text) { text = Message.placeholder(for: message.role) }
-            if message.role == .user { text = fenced(text) }
+            if message.role == .user { text = fenced(text, id: message.id) }
             messages.append(ChatRequest.Message(role: message.role == .user ? .user : .assistant, content: text))
         }
         return (system, messages, Self.notice(findings))
@@ -124,11 +125,11 @@ public struct OutboundFilter: Sendable {
 
     /// A multi-line message (a pasted log, mail or page) goes out fenced as untrusted data, with
     /// the same delimiter every time the same text is sent in this session.
-    mutating func fenced(_ text: String) -> String {
+    mutating func fenced(_ text: String, id: Int = -1) -> String {
         guard Self.containsLineBreak(text) else { return text }
-        if let cached = fences[text] { return cached }
+        if let cached = fences[id], cached.original == text { return cached.fenced }
         let result = Self.fenced(text, nonce: Self.nonce(for: text, key: fenceKey))
-        fences[text] = result
+        fences[id] = (text, result)
         return result
     }
 
