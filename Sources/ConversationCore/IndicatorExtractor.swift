@@ -302,6 +302,9 @@ public enum IndicatorExtractor {
         "TA", "KB", "MS", "HMAC", "ECDSA", "SECP", "ID", "RC", "PS", "HTTP", "HTTPS", "IPV", "PCI", "NIST", "SP", "CIS",
         "APT", "UNC", "DEV", "FIN", "TEMP", "COVID", "GPT", "ATT", "CAT", "SEV", "PRIORITY", "CASE", "TICKET", "JIRA",
         "CHG", "REQ", "RITM", "SIR", "SEC", "VULN", "TCP", "UDP", "PORT", "EVENT", "LEVEL", "TOP", "PHASE", "STEP",
+        "PID", "PPID", "TID", "NTLM", "LM", "NT", "SMB", "WPA", "ECDHE", "DHE", "ECDH", "AEAD", "GCM", "CBC", "IKE",
+        "ERROR", "WARN", "INFO", "DEBUG", "FATAL", "CODE", "STATUS", "RULE", "SIGMA", "YARA", "MITRE", "OWASP", "CVSS",
+        "EPSS", "SOC", "MFA", "OTP", "API", "VPN", "WAF", "EDR", "XDR", "SIEM", "IDS", "IPS", "DLP", "CWE", "OSC",
     ]
 
     /// A host name in the Windows and asset-tag style: upper-case letters, digits and hyphens,

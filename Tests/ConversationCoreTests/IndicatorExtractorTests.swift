@@ -97,7 +97,7 @@ struct IndicatorExtractorFieldTests {
 
     @Test func findsUnlabelledHostNamesButNotStandardIDs() {
         #expect(facts("WS-042 and DESKTOP-7F3K2LQ talked; SRV-DB01 too") == ["host=WS-042", "host=DESKTOP-7F3K2LQ", "host=SRV-DB01"])
-        #expect(facts("SHA-256, AES-256, UTF-8, INC-7, IR-2024-0317 and RFC-1918 are not hosts").isEmpty)
+        #expect(facts("SHA-256, AES-256, UTF-8, INC-7, IR-2024-0317, RFC-1918, NTLM-V2 and ERROR-404 are not hosts").isEmpty)
     }
 
     @Test func anRFC2047EncodedFileNameIsNotAPath() {
