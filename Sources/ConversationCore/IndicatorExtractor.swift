@@ -304,7 +304,7 @@ public enum IndicatorExtractor {
         "CHG", "REQ", "RITM", "SIR", "SEC", "VULN", "TCP", "UDP", "PORT", "EVENT", "LEVEL", "TOP", "PHASE", "STEP",
         "PID", "PPID", "TID", "NTLM", "LM", "NT", "SMB", "WPA", "ECDHE", "DHE", "ECDH", "AEAD", "GCM", "CBC", "IKE",
         "ERROR", "WARN", "INFO", "DEBUG", "FATAL", "CODE", "STATUS", "RULE", "SIGMA", "YARA", "MITRE", "OWASP", "CVSS",
-        "EPSS", "SOC", "MFA", "OTP", "API", "VPN", "WAF", "EDR", "XDR", "SIEM", "IDS", "IPS", "DLP", "CWE", "OSC",
+        "EPSS", "SOC", "MFA", "OTP", "API", "VPN", "WAF", "EDR", "XDR", "SIEM", "IDS", "IPS", "DLP", "OSC",
     ]
 
     /// A host name in the Windows and asset-tag style: upper-case letters, digits and hyphens,
