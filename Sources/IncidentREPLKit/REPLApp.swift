@@ -158,7 +158,10 @@ public enum REPLApp {
 
     /// Says how the flags differ from the resumed session and asks on a terminal; refuses in a
     /// piped transcript (nobody can answer, and the case must not silently go elsewhere).
-    static func confirmResume(_ name: String, conflicts: [String], interactive: Bool, errors: TerminalOutput) throws {
+    static func confirmResume(
+        _ name: String, conflicts: [String], interactive: Bool, errors: TerminalOutput,
+        readAnswer: () -> String? = { readLine() }
+    ) throws {
         let listed = conflicts.map { "  - " + OutputSanitizer.sanitize($0) }.joined(separator: "\n")
         guard interactive else {
             throw REPLError.configuration(
@@ -167,7 +170,7 @@ public enum REPLApp {
         }
         errors.write("resume \(OutputSanitizer.sanitize(name)): the command line differs from the session:\n\(listed)\n"
             + "continue with the command line's settings? [y/N] ")
-        let answer = (readLine() ?? "").trimmingSpaces().lowercased()
+        let answer = (readAnswer() ?? "").trimmingSpaces().lowercased()
         guard answer == "y" || answer == "yes" else {
             throw REPLError.configuration("resume of \(name) cancelled; drop the flags to continue as the session was")
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import IncidentREPLKit
 import Testing
 
@@ -48,5 +51,39 @@ struct ResumeChoiceTests {
         let choice = ResumeChoice.reconcile(
             Self.session(baseURL: nil, redaction: nil), provider: "openai", baseURLFlag: nil, redactionFlag: nil)
         #expect(choice == ResumeChoice(baseURL: nil, redaction: .automatic, conflicts: [], notes: []))
+    }
+}
+
+@Suite("Resume confirmation")
+struct ResumeConfirmationTests {
+    static let conflicts = ["the session went to http://127.0.0.1:18081/v1; --base-url sends it to https://api.openai.com/v1\u{1B}[2J"]
+
+    @Test func onATerminalYesContinuesAndAnythingElseCancels() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/err"
+        let descriptor = open(path, O_WRONLY | O_CREAT, 0o600)
+        defer { close(descriptor) }
+        let errors = TerminalOutput(descriptor: descriptor, environment: [:])
+        try REPLApp.confirmResume("case", conflicts: Self.conflicts, interactive: true, errors: errors, readAnswer: { "y" })
+        #expect(throws: REPLError.self) {
+            try REPLApp.confirmResume("case", conflicts: Self.conflicts, interactive: true, errors: errors, readAnswer: { "" })
+        }
+        let shown = String(decoding: try fileBytes(path), as: UTF8.self)
+        #expect(shown.contains("continue with the command line's settings? [y/N]"))
+        #expect(shown.contains("https://api.openai.com/v1^[[2J"))  // journal text shown inert
+        #expect(!shown.contains("\u{1B}"))
+    }
+
+    @Test func inATranscriptItIsRefusedWithoutAsking() {
+        let directory = TemporaryDirectory()
+        let descriptor = open(directory.path + "/err", O_WRONLY | O_CREAT, 0o600)
+        defer { close(descriptor) }
+        var asked = false
+        #expect(throws: REPLError.self) {
+            try REPLApp.confirmResume(
+                "case", conflicts: Self.conflicts, interactive: false,
+                errors: TerminalOutput(descriptor: descriptor, environment: [:]), readAnswer: { asked = true; return "y" })
+        }
+        #expect(!asked)
     }
 }
