@@ -54,7 +54,9 @@ public struct Conversation: Sendable, Codable, Equatable {
     private mutating func append(_ message: Message) -> Message {
         messages.append(message)
         cumulativeRawTokens.append(cumulativeRawTokens[cumulativeRawTokens.count - 1] + TokenEstimator.rawCost(of: message))
-        facts.record(IndicatorExtractor.indicators(in: message.text), inMessageAt: message.id)
+        facts.record(
+            IndicatorExtractor.indicators(in: message.text), inMessageAt: message.id,
+            source: FactProvenance.Source.of(role: message.role, text: message.text))
         return message
     }
 

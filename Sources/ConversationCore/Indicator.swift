@@ -2,7 +2,10 @@
 public struct Indicator: Sendable, Codable, Equatable, Hashable {
     /// What kind of fact it is.
     public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
-        case ipv4, ipv6, domain, url, email, md5, sha1, sha256, cve
+        case ipv4, ipv6
+        /// An IPv4 network in CIDR notation, kept whole: `45.155.205.0/24`.
+        case cidr
+        case domain, url, email, md5, sha1, sha256, cve
         /// A MITRE ATT&CK technique such as T1059 or T1059.001.
         case attackTechnique
         case filePath, host, user
@@ -12,6 +15,7 @@ public struct Indicator: Sendable, Codable, Equatable, Hashable {
             switch self {
             case .ipv4: return "IPv4"
             case .ipv6: return "IPv6"
+            case .cidr: return "CIDR range"
             case .domain: return "Domain"
             case .url: return "URL"
             case .email: return "E-mail"

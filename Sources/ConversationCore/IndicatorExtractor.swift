@@ -1,12 +1,17 @@
 /// Finds indicators of compromise and labelled case details in free text, without regular
 /// expressions: the text is split into tokens once and each token is classified.
 ///
-/// Recognised: IPv4 (four octets in range, optional port or CIDR suffix dropped), IPv6, URLs
-/// (http, https, ftp, sftp; `hxxp` and `[.]` defanging is undone), e-mail addresses, domains
-/// (alphabetic TLD of a known generic kind or any two-letter country code, never a common file
-/// extension such as `.pdf` or `.exe`), MD5/SHA-1/SHA-256 hashes, CVE IDs, ATT&CK technique IDs,
-/// absolute file paths (`/etc/passwd`, `C:\Windows\…`, `\\server\share`, `%APPDATA%\…`), and
-/// host names, user names and paths where a label names them: `host: WS-042`, `user=jdoe`,
+/// Recognised: IPv4 (four octets in range, optional port dropped), IPv4 CIDR ranges kept whole
+/// (`45.155.205.0/24`), IPv6, URLs (http, https, ftp, sftp; `hxxp` and `[.]` defanging is undone),
+/// e-mail addresses (not a `Message-ID:`, `In-Reply-To:` or `References:` value), domains (a top-level
+/// domain of the Public Suffix List, see ``TopLevelDomains``, or a reserved name such as `.example`;
+/// never a common file extension such as `.pdf` or `.exe`, and `.zip`/`.mov` only for names with a
+/// hyphen or more than two labels), MD5/SHA-1/SHA-256 hashes, bare or as the value of a key
+/// (`sha256=…`, Sysmon's `Hashes: SHA1=…,MD5=…,SHA256=…`, and any `key=value` whose value is an
+/// indicator: `dst=198.51.100.7`), CVE IDs, ATT&CK technique IDs, absolute file paths
+/// (`/etc/passwd`, `C:\Windows\…`, `\\server\share`, `%APPDATA%\…`; never an RFC 2047 encoded
+/// word), host names in the Windows and asset-tag style (`WS-042`, `DESKTOP-7F3K2LQ`), and host
+/// names, user names and paths where a label names them: `host: WS-042`, `user=jdoe`,
 /// `hostname WS-042`. A bare label with no `:` or `=` (`host WS-042`) only counts when the value
 /// looks like an identifier (has a digit, `-`, `_`, `\` or `$`, or is all capitals), so
 /// "the user clicked" yields nothing.
@@ -30,10 +35,23 @@ public enum IndicatorExtractor {
         }
         var tokens = IndicatorTokenizer(text: source, bytes: bytes)
         var upcoming = tokens.next()
+        var inMessageIDs = false
         while let current = upcoming {
             upcoming = tokens.next()
-            if isPlainWord(bytes, current) { continue }
+            if isPlainWord(bytes, current) {
+                inMessageIDs = false
+                continue
+            }
             let raw = trimLeading(tokens.substring(current))
+            // A Message-ID looks like an address but names a mail, not a mailbox.
+            if isMessageIDHeader(raw) {
+                inMessageIDs = true
+                continue
+            }
+            if inMessageIDs {
+                if raw.utf8.contains(UInt8(ascii: "@")) { continue }
+                inMessageIDs = false
+            }
             if let (labelKind, inlineValue) = label(raw) {
                 if let inlineValue {
                     if let fact = labelled(labelKind, trimTrailing(inlineValue)) { add(fact) }
@@ -82,6 +100,15 @@ public enum IndicatorExtractor {
             if zip(label, letters).allSatisfy({ $0 == $1 | 0x20 }) { return true }
         }
         return false
+    }
+
+    /// Headers whose values are Message-IDs (`<id@host>`), which are not e-mail addresses.
+    static let messageIDHeaders: Set<String> = ["message-id:", "in-reply-to:", "references:", "msgid:", "message-id="]
+
+    /// Whether `token` is a header that announces Message-IDs.
+    static func isMessageIDHeader(_ token: Substring) -> Bool {
+        let length = token.utf8.count
+        return length >= 6 && length <= 12 && messageIDHeaders.contains(token.lowercased())
     }
 
     // MARK: - Tokens
@@ -193,10 +220,19 @@ public enum IndicatorExtractor {
             guard value.allSatisfy({ ($0.isLetter || $0.isNumber) || "-._\\$@".contains($0) }),
                 value.contains(where: { $0.isLetter || $0.isNumber })
             else { return nil }
+        case .filePath:
+            if isEncodedWord(value) { return nil }
         default:
             break
         }
         return Indicator(kind: kind, value: String(value))
+    }
+
+    /// Whether `value` is (or holds) an RFC 2047 encoded word such as `=?UTF-8?B?SW52b2ljZS5wZGY=?=`:
+    /// a mail header's encoding of a name, not a path.
+    static func isEncodedWord(_ value: Substring) -> Bool {
+        guard let start = value.firstRange(of: "=?") else { return false }
+        return value[start.upperBound...].contains("?=")
     }
 
     // MARK: - Classification
@@ -208,14 +244,83 @@ public enum IndicatorExtractor {
         if token.utf8.count < 32, token.utf8.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) { return nil }
         let text = String(token)
         if let url = url(text) { return url }
+        if let (key, value) = keyValue(token) {
+            // `sha256=…`, Sysmon's `SHA1=…` (its `Hashes:` list splits at the commas), `dst=…`.
+            return fingerprintKeys.contains(key.lowercased()) || isEncodedWord(value) ? nil : classify(value)
+        }
         if token.utf8.contains(UInt8(ascii: "@")) { return email(token) }
         if let id = cveOrTechnique(token) { return id }
+        if let range = cidr(token) { return Indicator(kind: .cidr, value: range) }
         if let ip = ipv4(token) { return Indicator(kind: .ipv4, value: ip) }
         if isIPv6(token) { return Indicator(kind: .ipv6, value: text.lowercased()) }
         if let hash = hash(token) { return hash }
         if isPath(token) { return Indicator(kind: .filePath, value: text) }
         if isDomain(token) { return Indicator(kind: .domain, value: text.lowercased()) }
+        if isHostName(token) { return Indicator(kind: .host, value: text) }
         return nil
+    }
+
+    /// Keys whose MD5-length values are fingerprints of something other than a file.
+    static let fingerprintKeys: Set<String> = ["imphash", "ja3", "ja3s", "hassh", "hasshserver", "pehash"]
+
+    /// Hash names that may be followed by `:` as well as `=` (`SHA256:e3b0…`).
+    static let hashKeys: Set<String> = ["md5", "sha1", "sha-1", "sha256", "sha-256"]
+
+    /// The key and the value of a `key=value` token (or `hash:value` for a hash name), when the key
+    /// is an identifier of at most 40 characters and the value is not empty.
+    static func keyValue(_ token: Substring) -> (key: Substring, value: Substring)? {
+        guard let separator = token.firstIndex(where: { $0 == "=" || $0 == ":" }), separator != token.startIndex else {
+            return nil
+        }
+        let key = token[..<separator]
+        let value = token[token.index(after: separator)...]
+        guard !value.isEmpty, key.utf8.count <= 40,
+            key.utf8.allSatisfy({ isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+        else { return nil }
+        if token[separator] == ":" && !hashKeys.contains(key.lowercased()) { return nil }
+        return (key, value)
+    }
+
+    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z"))
+    }
+
+    /// An IPv4 network in CIDR notation (`45.155.205.0/24`), kept whole.
+    static func cidr(_ token: Substring) -> String? {
+        guard let slash = token.firstIndex(of: "/") else { return nil }
+        let prefix = token[token.index(after: slash)...]
+        guard (1...2).contains(prefix.utf8.count), allDigits(prefix), let bits = Int(prefix), bits <= 32,
+            ipv4(token[..<slash]) != nil
+        else { return nil }
+        return String(token)
+    }
+
+    /// Prefixes of upper-case `ABC-123` tokens that name standards, advisories, tickets or threat
+    /// actors rather than hosts.
+    static let nonHostPrefixes: Set<String> = [
+        "SHA", "MD", "AES", "RSA", "DES", "UTF", "ISO", "RFC", "TLS", "SSL", "CVE", "CWE", "CAPEC", "GHSA", "IR", "INC",
+        "TA", "KB", "MS", "HMAC", "ECDSA", "SECP", "ID", "RC", "PS", "HTTP", "HTTPS", "IPV", "PCI", "NIST", "SP", "CIS",
+        "APT", "UNC", "DEV", "FIN", "TEMP", "COVID", "GPT", "ATT", "CAT", "SEV", "PRIORITY", "CASE", "TICKET", "JIRA",
+        "CHG", "REQ", "RITM", "SIR", "SEC", "VULN", "TCP", "UDP", "PORT", "EVENT", "LEVEL", "TOP", "PHASE", "STEP",
+        "PID", "PPID", "TID", "NTLM", "LM", "NT", "SMB", "WPA", "ECDHE", "DHE", "ECDH", "AEAD", "GCM", "CBC", "IKE",
+        "ERROR", "WARN", "INFO", "DEBUG", "FATAL", "CODE", "STATUS", "RULE", "SIGMA", "YARA", "MITRE", "OWASP", "CVSS",
+        "EPSS", "SOC", "MFA", "OTP", "API", "VPN", "WAF", "EDR", "XDR", "SIEM", "IDS", "IPS", "DLP", "OSC",
+    ]
+
+    /// A host name in the Windows and asset-tag style: upper-case letters, digits and hyphens,
+    /// starting with at least two letters, with a hyphen and a digit (`WS-042`, `SRV-DB01`,
+    /// `DESKTOP-7F3K2LQ`), and not a standard or ticket ID (`SHA-256`, `INC-7`).
+    static func isHostName(_ token: Substring) -> Bool {
+        let bytes = token.utf8
+        guard (4...63).contains(bytes.count), let dash = token.firstIndex(of: "-"), token.last != "-",
+            bytes.allSatisfy({ ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }),
+            bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return false }
+        let prefix = token[..<dash]
+        guard prefix.utf8.count >= 2, prefix.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+            return false
+        }
+        return !nonHostPrefixes.contains(String(prefix))
     }
 
     static func url(_ text: String) -> Indicator? {
@@ -335,19 +440,24 @@ public enum IndicatorExtractor {
         return false
     }
 
-    static let genericTLDs: Set<String> = [
-        "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "ai", "app", "dev", "xyz", "top",
-        "online", "site", "club", "shop", "store", "tech", "cloud", "live", "pro", "onion", "local", "lan", "corp",
-        "internal", "arpa", "icu", "buzz", "work", "link", "click", "win", "bid", "loan", "download", "review",
-        "stream", "space", "website", "fun", "host", "press", "email", "services", "support", "network", "digital",
-        "world", "today", "news", "mobi", "name", "asia", "tel", "lol", "cyou", "rest", "monster", "bar", "wiki",
-    ]
+    /// Top-level domains of the Public Suffix List (``TopLevelDomains``) and the reserved and
+    /// special-use names incident notes use (`.example`, `.test`, `.local`, internal names).
+    static let topLevelDomains: Set<String> = {
+        var names = Set(TopLevelDomains.list.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        names.formUnion(["example", "test", "invalid", "localhost", "local", "lan", "corp", "internal", "home", "intranet", "onion"])
+        return names
+    }()
+
+    /// Top-level domains that are also common file extensions: a domain only when the name has a
+    /// hyphen or more than two labels (`secure-docs.zip`, not `invoice.zip`).
+    static let ambiguousTLDs: Set<String> = ["zip", "mov"]
+
     static let fileExtensions: Set<String> = [
-        "pdf", "txt", "exe", "dll", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "zip", "rar", "gz",
+        "pdf", "txt", "exe", "dll", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "rar", "gz",
         "tgz", "tar", "js", "ts", "py", "rb", "sh", "ps", "ps1", "psm1", "bat", "cmd", "vbs", "jar", "log", "csv",
         "json", "xml", "yaml", "yml", "html", "htm", "png", "jpg", "jpeg", "gif", "bmp", "svg", "md", "ini", "cfg",
         "conf", "tmp", "dat", "bin", "iso", "img", "msi", "lnk", "hta", "scr", "sys", "drv", "ocx", "cpl", "swift",
-        "cs", "cpp", "go", "rs", "java", "class", "php", "pl", "mov", "mp4", "mp3", "wav", "eml", "msg", "pst",
+        "cs", "cpp", "go", "rs", "java", "class", "php", "pl", "mp4", "mp3", "wav", "eml", "msg", "pst",
         "evtx", "pcap", "pcapng", "db", "sqlite", "so", "dmg", "pkg", "deb", "rpm", "apk", "lock", "bak", "old",
     ]
 
@@ -357,9 +467,9 @@ public enum IndicatorExtractor {
         let topLevel = tld.lowercased()
         guard topLevel.utf8.count >= 2, topLevel.utf8.count <= 24,
             topLevel.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }),
-            !fileExtensions.contains(topLevel),
-            topLevel.utf8.count == 2 || genericTLDs.contains(topLevel)
+            !fileExtensions.contains(topLevel), topLevelDomains.contains(topLevel)
         else { return false }
+        if ambiguousTLDs.contains(topLevel), labels.count == 2, !labels[0].contains("-") { return false }
         for label in labels {
             guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
                 label.utf8.allSatisfy({ byte in

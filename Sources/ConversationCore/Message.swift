@@ -40,9 +40,32 @@ public struct Message: Sendable, Codable, Equatable, Hashable, Identifiable {
         self.status = status
     }
 
-    /// The text as it is sent to the model: an interrupted answer ends with ``interruptedMarker``.
+    /// What is sent in place of an empty answer (an Anthropic refusal or empty `end_turn`, a Gemini
+    /// blocked prompt): providers reject a request holding an empty message, so one empty answer
+    /// would otherwise break every later request. The history keeps the answer as it was (empty).
+    public static let emptyAnswerPlaceholder = "[the model returned an empty answer]"
+
+    /// What is sent in place of a message with no visible text from the analyst (never typed, but a
+    /// journal may hold one).
+    public static let emptyQuestionPlaceholder = "[empty message]"
+
+    /// Whether the text holds nothing but white space: such a message is never sent as it is.
+    public var isBlank: Bool { Message.isBlank(text) }
+
+    /// Whether `text` holds nothing but white space (what Anthropic and Gemini reject as empty content).
+    public static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+    }
+
+    /// The placeholder sent for a blank message of `role`.
+    public static func placeholder(for role: Role) -> String {
+        role == .assistant ? emptyAnswerPlaceholder : emptyQuestionPlaceholder
+    }
+
+    /// The text as it is sent to the model: an interrupted answer ends with ``interruptedMarker``, and
+    /// a blank message is replaced by ``placeholder(for:)``.
     public var textForSending: String {
-        guard status == .interrupted else { return text }
-        return text.isEmpty ? Message.interruptedMarker : text + "\n\n" + Message.interruptedMarker
+        guard status == .interrupted else { return isBlank ? Message.placeholder(for: role) : text }
+        return isBlank ? Message.interruptedMarker : text + "\n\n" + Message.interruptedMarker
     }
 }

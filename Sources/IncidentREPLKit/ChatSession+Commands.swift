@@ -14,7 +14,7 @@ extension ChatSession {
         ("/model", "show or set the model"),
         ("/role", "show or switch the role (a prompt in prompts/)"),
         ("/system", "show or replace the system prompt"),
-        ("/facts", "case facts: pins and indicators seen"),
+        ("/facts", "case facts: pins and indicators, where each came from, which are sent: /facts [ip|domain|hash|…]"),
         ("/pin", "pin a case fact: /pin TEXT"),
         ("/unpin", "remove pin N: /unpin N"),
         ("/retry", "ask the last question again"),
@@ -68,17 +68,20 @@ extension ChatSession {
             if argument.isEmpty {
                 sayUntrusted(conversation.systemPrompt)
             } else {
-                conversation.systemPrompt = argument
+                let prompt = revealed(argument)
+                conversation.systemPrompt = prompt
                 options.role = nil
-                record { try $0.append(.systemChange(role: nil, systemPrompt: argument)) }
+                record { try $0.append(.systemChange(role: nil, systemPrompt: prompt)) }
                 say("system prompt replaced")
             }
         case "/facts":
-            sayUntrusted(conversation.facts.isEmpty ? "no case facts yet: indicators are collected as you talk; /pin TEXT adds one" : conversation.facts.listing)
+            showFacts(argument)
         case "/pin":
             guard !argument.isEmpty else { return warn("usage: /pin TEXT") }
-            conversation.pin(argument)
-            record { try $0.append(.pin(argument)) }
+            // A pin is sent with every request: invisible characters are made visible first.
+            let pin = revealed(argument)
+            conversation.pin(pin)
+            record { try $0.append(.pin(pin)) }
             say("pinned: it is sent with every request, whatever is truncated")
         case "/unpin":
             guard let number = Int(argument) else { return warn("usage: /unpin N (see /facts for the numbers)") }
@@ -120,7 +123,7 @@ extension ChatSession {
         case .failure(let error):
             warn("\(error)")
         case .success(let view):
-            let filtered = outbound.filter(view, endpoint: client.endpoint)
+            let filtered = filterForSending(view)
             say("── system (\(estimator.estimate(filtered.system)) tokens) ──")
             sayUntrusted(filtered.system)
             for (message, sent) in zip(view.messages, filtered.messages) {
@@ -129,6 +132,38 @@ extension ChatSession {
             }
             say("── \(view.estimatedTokens) of \(budget.available) tokens (estimated); \(view.droppedMessageCount) messages left out ──")
         }
+    }
+
+    /// Indicator kinds by the words `/facts KIND` takes.
+    static let factKinds: [String: Set<Indicator.Kind>] = [
+        "ip": [.ipv4, .ipv6, .cidr], "ipv4": [.ipv4], "ipv6": [.ipv6], "cidr": [.cidr], "net": [.ipv4, .ipv6, .cidr],
+        "domain": [.domain], "domains": [.domain], "url": [.url], "urls": [.url],
+        "email": [.email], "mail": [.email], "e-mail": [.email],
+        "hash": [.md5, .sha1, .sha256], "hashes": [.md5, .sha1, .sha256],
+        "md5": [.md5], "sha1": [.sha1], "sha-1": [.sha1], "sha256": [.sha256], "sha-256": [.sha256],
+        "cve": [.cve], "attack": [.attackTechnique], "technique": [.attackTechnique], "ttp": [.attackTechnique],
+        "path": [.filePath], "file": [.filePath], "host": [.host], "hosts": [.host], "user": [.user], "users": [.user],
+    ]
+
+    /// `/facts [KIND]`: pins, the analyst's indicators and the model's, where each came from and
+    /// which the next request carries.
+    func showFacts(_ argument: String) {
+        var kinds: Set<Indicator.Kind>?
+        if !argument.isEmpty {
+            guard let chosen = Self.factKinds[argument.lowercased()] else {
+                return warn("usage: /facts [KIND], KIND one of: " + Self.factKinds.keys.sorted().joined(separator: ", "))
+            }
+            kinds = chosen
+        }
+        guard !conversation.facts.isEmpty else {
+            return say("no case facts yet: indicators are collected as you talk; /pin TEXT adds one")
+        }
+        let carried: CarriedFacts?
+        switch nextView() {
+        case .success(let view): carried = conversation.facts.carried(in: view)
+        case .failure: carried = nil
+        }
+        sayUntrusted(conversation.facts.listing(kinds: kinds, carried: carried))
     }
 
     /// The conversation, or with `N` its last N exchanges.
@@ -147,7 +182,8 @@ extension ChatSession {
         }
         for message in shown {
             let who = message.role == .user ? "You" : "Assistant"
-            let mark = message.status == .interrupted ? " (interrupted)" : ""
+            let mark = message.status == .interrupted ? " (interrupted)"
+                : message.role == .assistant && message.isBlank ? " (empty answer, sent as \(Message.emptyAnswerPlaceholder))" : ""
             say("#\(message.id + 1) \(who)\(mark):")
             sayUntrusted(message.text)
         }
@@ -190,8 +226,10 @@ extension ChatSession {
         case "on": outbound.mode = .on; say("redaction on")
         case "off": outbound.mode = .off; say("redaction off: secrets will be sent as typed")
         case "auto", "automatic": outbound.mode = .automatic; say("redaction automatic: on for remote providers")
-        default: warn("usage: /redact [on|off|auto]")
+        default: return warn("usage: /redact [on|off|auto]")
         }
+        // A resumed session comes back with the mode chosen last.
+        record { [mode = outbound.mode] in try $0.append(.settingsChange(baseURL: nil, redaction: mode.rawValue)) }
     }
 
     /// Asks the last question again: resends an unanswered question, or repeats the last one.
@@ -226,9 +264,13 @@ extension ChatSession {
             let (replayed, reopened) = try sessions.resume(name)
             adopt(replayed)
             journal = reopened
+            if replayed.fenceKey == nil {
+                // A journal from before fence keys: from now on it resumes with this one.
+                record { [key = outbound.fenceKey] in try $0.append(.settingsChange(baseURL: nil, redaction: nil, fenceKey: key)) }
+            }
             say("resumed \(name): \(replayed.messageCount) messages")
             if replayed.provider != options.provider.rawValue {
-                warn("that session used \(replayed.provider); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
+                warn("that session used \(OutputSanitizer.sanitize(replayed.provider)); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
             }
         } catch {
             warn("\(error)")
@@ -241,11 +283,23 @@ extension ChatSession {
         options.role = replayed.role
         if replayed.provider == options.provider.rawValue { options.model = replayed.model }
         if let saved = replayed.estimator { estimator = saved }
+        // Placeholders keep their numbers, and nothing filtered for the previous case is reused.
+        outbound.adopt(replayed.redactor ?? SecretRedactor())
+        if let fenceKey = replayed.fenceKey { outbound.adopt(fenceKey: fenceKey) }
         estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: options.model)
-        for warning in replayed.warnings { warn("journal: \(warning)") }
+        for warning in replayed.warnings { warn("journal: " + OutputSanitizer.sanitize("\(warning)")) }
         if let question = replayed.unansweredQuestion {
-            warn("the last question was never answered: /retry asks it again (\(question.text.prefix(60)))")
+            // The question may be a paste: its start is shown inert, like any untrusted text.
+            let start = OutputSanitizer.sanitize(String(question.text.prefix(60)))
+            warn("the last question was never answered: /retry asks it again (\(start))")
         }
+    }
+
+    /// `text` with invisible characters made visible, and one notice line when there were any.
+    func revealed(_ text: String) -> String {
+        let revealed = InvisibleCharacters.reveal(text)
+        if let notice = revealed.notice { warn(OutputSanitizer.sanitize(notice)) }
+        return revealed.text
     }
 
     /// A line for the analyst (sanitized, as every write is).

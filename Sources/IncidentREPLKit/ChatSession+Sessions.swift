@@ -8,14 +8,15 @@ extension ChatSession {
     func startNewConversation(named requested: String) async {
         guard let sessions, let previous = journal else {
             conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
-            outbound = OutboundFilter(mode: outbound.mode)
+            outbound = OutboundFilter(mode: outbound.mode, fenceKey: outbound.fenceKey)
             return say("started a fresh conversation; the model no longer sees the previous one")
         }
         let next: SessionJournal
         do {
             next = try sessions.create(named: requested.isEmpty ? nil : requested, start: .init(
                 provider: options.provider.rawValue, model: options.model, role: options.role,
-                systemPrompt: conversation.systemPrompt, strategy: conversation.strategy.description
+                systemPrompt: conversation.systemPrompt, strategy: conversation.strategy.description,
+                baseURL: journaledBaseURL, redaction: outbound.mode.rawValue, fenceKey: outbound.fenceKey
             ))
         } catch {
             return warn("\(error); still in session \(previous.name)")
@@ -23,7 +24,7 @@ extension ChatSession {
         await previous.waitUntilDurable()  // what it holds is on disk before it is let go
         reportSyncFailure(of: previous)
         conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
-        outbound = OutboundFilter(mode: outbound.mode)
+        outbound = OutboundFilter(mode: outbound.mode, fenceKey: outbound.fenceKey)
         journal = next
         journalFailed = false
         journalSyncFailed = false

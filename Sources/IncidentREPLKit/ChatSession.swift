@@ -56,6 +56,9 @@ public final class ChatSession: @unchecked Sendable {
     public var contextWindowProbe: ContextWindowProbe?
     /// The embedded llama.cpp server, when this session started or reused one: started again if it dies.
     public var localServer: LocalModelServer?
+    /// The endpoint a journal records for this session (`nil` for the embedded server, whose port
+    /// changes): a `/new` journal starts with it, so its `--resume` goes to the same place.
+    public var journaledBaseURL: String?
     /// A journal line could not be written (reported once).
     var journalFailed = false
     /// A flush of the journal failed (reported once; the lines are written regardless).
@@ -147,7 +150,10 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     /// One exchange: append the question, stream the answer, append it.
-    public func ask(_ question: String) async {
+    public func ask(_ typed: String) async {
+        // Invisible characters (tag-character instructions, zero-width and bidi marks…) are made
+        // visible before anything is kept or sent: the model reads what the analyst can see.
+        let question = revealed(typed)
         conversation.appendUser(question)
         record { try $0.recordQuestion(question) }
         echo(question)  // after the journal: whatever the transcript shows as asked is on disk
@@ -252,12 +258,23 @@ public final class ChatSession: @unchecked Sendable {
 
     /// The request for a view: redacted and fenced by the outbound filter.
     func makeRequest(for view: ContextView, announce: Bool = true) -> ChatRequest {
-        let filtered = outbound.filter(view, endpoint: client.endpoint)
+        let filtered = filterForSending(view)
         if announce, let notice = filtered.notice { errors.write(errors.dim(notice) + "\n") }
         return ChatRequest(
             model: options.model, system: filtered.system, messages: filtered.messages,
             maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow
         )
+    }
+
+    /// Filters a view through ``outbound`` and journals the redactor when it numbered new secrets,
+    /// so a resumed session gives them the same placeholders.
+    func filterForSending(_ view: ContextView) -> (system: String, messages: [ChatRequest.Message], notice: String?) {
+        let known = outbound.redactor.secretCount
+        let filtered = outbound.filter(view, endpoint: client.endpoint)
+        if outbound.redactor.secretCount != known {
+            record { [redactor = outbound.redactor] in try $0.append(.redactor(redactor)) }
+        }
+        return filtered
     }
 
     func report(notice: String?) {
@@ -367,6 +384,13 @@ public final class ChatSession: @unchecked Sendable {
             }
         }
         guard let error = outcome.failure else {
+            if Message.isBlank(answer) {
+                // Kept (the history says what happened) but never sent empty: providers reject that.
+                let reason = outcome.stopReason.map { " (stop reason: \(OutputSanitizer.sanitize($0.raw)))" } ?? ""
+                errors.write(errors.dim(
+                    "(the model returned an empty answer\(reason); it is kept in the history and sent as "
+                        + "\"\(Message.emptyAnswerPlaceholder)\"; rephrase or /retry)") + "\n")
+            }
             if let input = outcome.usage.inputTokens, view.estimatedTokens > 0 {
                 estimator.calibrate(estimatedInput: view.estimatedTokens, reportedInput: input)
                 record { [estimator] in try $0.append(.estimator(estimator)) }
@@ -393,11 +417,15 @@ public final class ChatSession: @unchecked Sendable {
         guard let plan = conversation.summaryPlan(budget: budget, estimator: estimator) else { return }
         errors.write(errors.dim("context: summarising \(plan.messages.count) older messages…") + "\n")
         let system = ((try? roles?.text(of: "summarise")) ?? nil) ?? ""
+        let known = outbound.redactor.secretCount
         let request = ChatRequest(
             model: options.model, system: outbound.filter(text: system, endpoint: client.endpoint),
             messages: [.user(outbound.filter(text: plan.prompt, endpoint: client.endpoint))],
             maxTokens: min(options.maxTokens, max(64, plan.targetTokens)), temperature: 0
         )
+        if outbound.redactor.secretCount != known {
+            record { [redactor = outbound.redactor] in try $0.append(.redactor(redactor)) }
+        }
         do {
             let response = try await client.collect(request)
             let text = response.text.trimmingSpaces()
@@ -405,7 +433,9 @@ public final class ChatSession: @unchecked Sendable {
             try conversation.recordSummary(text, covering: plan.coversThroughMessageID)
             record { try $0.append(.summary(.init(text: text, coversThroughMessageID: plan.coversThroughMessageID))) }
         } catch {
-            errors.write(errors.dim("context: the summary failed (\(error)); dropping the oldest turns instead") + "\n")
+            // The error carries the provider's body: untrusted, like everything it sends.
+            let reason = OutputSanitizer.sanitize("\(error)")
+            errors.write(errors.dim("context: the summary failed (\(reason)); dropping the oldest turns instead") + "\n")
         }
     }
 

@@ -8,6 +8,7 @@ import Glibc
 #endif
 public import ConversationCore
 public import LLMClients
+import Safeguards
 
 /// Wires a configuration into a running session: provider, local server, input, output.
 public enum REPLApp {
@@ -36,13 +37,32 @@ public enum REPLApp {
                 }
                 resumed = try store.load(name)
             }
-            // A resumed session keeps its provider and model unless the command line says otherwise.
+            // A resumed session keeps its provider, model, endpoint and redaction mode unless the
+            // command line says otherwise; then the analyst is asked (a transcript is refused).
             let chosenProvider = configuration.provider ?? resumed.map(\.provider)
             let chosenModel = configuration.model ?? (configuration.provider == nil ? resumed.map(\.model) : nil)
+            var baseURL = configuration.baseURL
+            var redaction = configuration.redaction
+            var changedOnResume = false
+            if let resumed {
+                let choice = ResumeChoice.reconcile(
+                    resumed, provider: chosenProvider ?? "local", baseURLFlag: configuration.baseURL,
+                    redactionFlag: configuration.redactionFromFlag ? configuration.redaction : nil)
+                for note in choice.notes { errors.write(errors.dim("resume: " + OutputSanitizer.sanitize(note)) + "\n") }
+                if !choice.conflicts.isEmpty {
+                    try confirmResume(resumed.name, conflicts: choice.conflicts, interactive: isatty(0) == 1, errors: errors)
+                    changedOnResume = true
+                }
+                changedOnResume = changedOnResume || !choice.notes.isEmpty
+                baseURL = choice.baseURL
+                redaction = choice.redaction
+            }
             var settings = try ProviderSettings.resolve(
-                provider: chosenProvider, model: chosenModel, baseURL: configuration.baseURL,
+                provider: chosenProvider, model: chosenModel, baseURL: baseURL,
                 allowInsecureHTTP: configuration.allowInsecureHTTP, environment: environment, config: config
             )
+            // What the journal records as this session's endpoint: not an embedded server's port.
+            let journaledBaseURL = settings.provider == .local && settings.baseURL == nil ? nil : settings.baseURL
             let curl = CurlTransport(options: TransportOptions(
                 connectTimeout: .milliseconds(Int(configuration.connectTimeout * 1000)),
                 stallTimeout: .milliseconds(Int(configuration.stallTimeout * 1000)),
@@ -77,7 +97,7 @@ public enum REPLApp {
                 : nil
             let contextWindow = configuration.contextWindow ?? ModelCatalog.contextWindowOrDefault(for: settings.model)
 
-            let redacting = OutboundFilter(mode: configuration.redaction).redacts(endpoint: client.endpoint)
+            let redacting = OutboundFilter(mode: redaction).redacts(endpoint: client.endpoint)
             let window = configuration.contextWindow.map { " · context \($0) tokens" } ?? ""
             let file = localServer.map { " (\($0.settings.modelFileName))" } ?? ""
             errors.write(errors.dim(
@@ -100,22 +120,37 @@ public enum REPLApp {
                                maxTokensChosen: configuration.maxTokensChosen),
                 client: client, input: input, output: output, errors: errors,
                 interrupts: interrupts,
-                outbound: OutboundFilter(mode: configuration.redaction),
+                outbound: OutboundFilter(mode: redaction),
                 roles: roles
             )
             session.sessions = store
             session.localServer = localServer
+            session.journaledBaseURL = journaledBaseURL
             session.contextWindowProbe = windowProbe
             if windowProbe == nil { session.fitAnswerReserveToWindow() }
             if let resumed {
                 let (replayed, journal) = try store.resume(resumed.name)
                 session.adopt(replayed)
                 session.journal = journal
+                if settings.provider.rawValue != replayed.provider {
+                    // The endpoint recorded below belongs to this provider: record the switch too.
+                    session.record { [options = session.options] in
+                        try $0.append(.modelChange(provider: options.provider.rawValue, model: options.model))
+                    }
+                }
+                if changedOnResume || replayed.baseURL == nil || replayed.redaction == nil || replayed.fenceKey == nil {
+                    // Confirmed changes, or a journal that predates recording them: the next resume
+                    // comes back to what this run uses.
+                    session.record { [key = session.outbound.fenceKey] in
+                        try $0.append(.settingsChange(baseURL: journaledBaseURL, redaction: redaction.rawValue, fenceKey: key))
+                    }
+                }
                 errors.write(errors.dim("resumed session \(resumed.name): \(replayed.messageCount) messages") + "\n")
             } else {
                 session.journal = try store.create(named: configuration.sessionName, start: .init(
                     provider: settings.provider.rawValue, model: settings.model, role: session.options.role,
-                    systemPrompt: systemPrompt, strategy: strategy.description
+                    systemPrompt: systemPrompt, strategy: strategy.description,
+                    baseURL: journaledBaseURL, redaction: redaction.rawValue, fenceKey: session.outbound.fenceKey
                 ))
             }
             await session.run()
@@ -148,6 +183,26 @@ public enum REPLApp {
         settings.repeatPenalty = configuration.repeatPenalty ?? number("repeat_penalty") ?? settings.repeatPenalty
         settings.dryMultiplier = configuration.dryMultiplier ?? number("dry_multiplier") ?? settings.dryMultiplier
         return settings
+    }
+
+    /// Says how the flags differ from the resumed session and asks on a terminal; refuses in a
+    /// piped transcript (nobody can answer, and the case must not silently go elsewhere).
+    static func confirmResume(
+        _ name: String, conflicts: [String], interactive: Bool, errors: TerminalOutput,
+        readAnswer: () -> String? = { readLine() }
+    ) throws {
+        let listed = conflicts.map { "  - " + OutputSanitizer.sanitize($0) }.joined(separator: "\n")
+        guard interactive else {
+            throw REPLError.configuration(
+                "refusing to resume \(name) with other settings in a piped transcript:\n\(listed)\n"
+                    + "drop those flags to continue as the session was, or start a new session with --session")
+        }
+        errors.write("resume \(OutputSanitizer.sanitize(name)): the command line differs from the session:\n\(listed)\n"
+            + "continue with the command line's settings? [y/N] ")
+        let answer = (readAnswer() ?? "").trimmingSpaces().lowercased()
+        guard answer == "y" || answer == "yes" else {
+            throw REPLError.configuration("resume of \(name) cancelled; drop the flags to continue as the session was")
+        }
     }
 
     /// Tab completion: slash commands, then the arguments some of them take.

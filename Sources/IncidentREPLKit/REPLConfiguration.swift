@@ -22,6 +22,8 @@ public struct REPLConfiguration: Sendable {
     public var auditLog: String?
     /// Secret redaction: automatic (remote providers only), forced on, or off.
     public var redaction: OutboundFilter.Mode = .automatic
+    /// Whether ``redaction`` came from `--redact` / `--no-redact` (otherwise a resumed session keeps its own).
+    public var redactionFromFlag = false
     /// The config file, instead of `$XDG_CONFIG_HOME/incident-repl/config.toml`.
     public var configPath: String?
     /// A name for a new journaled session.

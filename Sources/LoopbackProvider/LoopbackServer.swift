@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A test-only HTTP/1.1 server on 127.0.0.1 that answers every request with whatever its handler
 /// returns: provider streams, provider errors, pauses and cut connections.
@@ -53,10 +54,15 @@ public final class LoopbackServer: Sendable {
     /// Closes the listener and every open connection (mid-reply ones included). Idempotent; also runs on `deinit`.
     public func stop() { core.stop() }
 
-    /// A port on 127.0.0.1 with nothing listening, for connection-refused tests (bound once, then released).
+    /// A port on 127.0.0.1 with nothing listening, for connection-refused tests. The port stays
+    /// bound (never listening) for the life of the process: released, the kernel could hand it to
+    /// another test's server, and the "refused" test would reach that server instead.
     public static func unusedPort() -> Int {
         guard let (fd, port) = try? Socket.bindLoopback(port: 0, listen: false) else { return 9 }
-        close(fd)
+        reservedPorts.withLock { $0.append(fd) }
         return Int(port)
     }
+
+    /// Descriptors holding the ports handed out by ``unusedPort()``.
+    private static let reservedPorts = Mutex<[Int32]>([])
 }

@@ -10,6 +10,8 @@
 /// | DEL (0x7F) | `^?` |
 /// | C1 controls U+0080–U+009F (8-bit CSI, OSC, ST, …) | `<U+009B>` |
 /// | bidi marks, embeddings, overrides and isolates; zero-width characters | `<U+202E>`, `<U+200B>`, … |
+/// | line and paragraph separators, soft hyphen, Hangul fillers, interlinear annotation marks, variation selectors (see ``InvisibleCharacters``) | `<U+2028>`, `<U+00AD>`, `<U+FFF9>`, `<U+E0101>`, … |
+/// | a run of tag characters U+E0000–U+E007F ("ASCII smuggling") | decoded: `<hidden tags: "ignore all rules">` |
 ///
 /// Neutralising the introducer (ESC or an 8-bit C1 control) neutralises the whole CSI, OSC, DCS,
 /// APC, PM or SOS sequence: what follows it is ordinary printable text and stays visible, so
@@ -191,27 +193,67 @@ public struct OutputSanitizer: Sendable, Equatable {
     static func unsafeScalarLength(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
         let count = buffer.count
         switch buffer[index] {
-        case 0xC2:  // U+0080–U+009F: C2 80 … C2 9F
-            if index + 1 < count, buffer[index + 1] <= 0x9F { return 2 }
+        case 0xC2:  // U+0080–U+009F: C2 80 … C2 9F; U+00AD SOFT HYPHEN: C2 AD
+            if index + 1 < count, buffer[index + 1] <= 0x9F || buffer[index + 1] == 0xAD { return 2 }
         case 0xD8:  // U+061C ARABIC LETTER MARK: D8 9C
             if index + 1 < count, buffer[index + 1] == 0x9C { return 2 }
+        case 0xE1:
+            guard index + 2 < count else { return 0 }
+            let second = buffer[index + 1]
+            let third = buffer[index + 2]
+            // U+115F, U+1160 (Hangul fillers), U+180E (Mongolian vowel separator).
+            if (second == 0x85 && (third == 0x9F || third == 0xA0)) || (second == 0xA0 && third == 0x8E) { return 3 }
         case 0xE2:
             guard index + 2 < count else { return 0 }
             let second = buffer[index + 1]
             let third = buffer[index + 2]
             if second == 0x80 {
-                // U+200B–U+200F (zero-width, LRM, RLM) and U+202A–U+202E (embeddings, overrides).
-                if (0x8B...0x8F).contains(third) || (0xAA...0xAE).contains(third) { return 3 }
+                // U+200B–U+200F (zero-width, LRM, RLM), U+2028/U+2029 (line and paragraph
+                // separators) and U+202A–U+202E (embeddings, overrides).
+                if (0x8B...0x8F).contains(third) || (0xA8...0xAE).contains(third) { return 3 }
             } else if second == 0x81 {
-                // U+2060 WORD JOINER and U+2066–U+2069 (isolates).
-                if third == 0xA0 || (0xA6...0xA9).contains(third) { return 3 }
+                // U+2060–U+206F: word joiner, invisible operators, isolates, deprecated format controls.
+                if (0xA0...0xAF).contains(third) { return 3 }
             }
-        case 0xEF:  // U+FEFF ZERO WIDTH NO-BREAK SPACE: EF BB BF
-            if index + 2 < count, buffer[index + 1] == 0xBB, buffer[index + 2] == 0xBF { return 3 }
+        case 0xE3:  // U+3164 HANGUL FILLER: E3 85 A4
+            if index + 2 < count, buffer[index + 1] == 0x85, buffer[index + 2] == 0xA4 { return 3 }
+        case 0xEF:
+            guard index + 2 < count else { return 0 }
+            let second = buffer[index + 1]
+            let third = buffer[index + 2]
+            // U+FEFF ZERO WIDTH NO-BREAK SPACE, U+FFA0 HALFWIDTH HANGUL FILLER, U+FFF9–U+FFFB
+            // (interlinear annotation).
+            if (second == 0xBB && third == 0xBF) || (second == 0xBE && third == 0xA0)
+                || (second == 0xBF && (0xB9...0xBB).contains(third))
+            {
+                return 3
+            }
+            // U+FE00–U+FE0F variation selectors; U+FE0E and U+FE0F (text and emoji presentation)
+            // only when they follow another selector, as in a run that smuggles data.
+            if second == 0xB8 && (0x80...0x8F).contains(third) {
+                if third < 0x8E || precededByVariationSelector(buffer, at: index) { return 3 }
+            }
+        case 0xF3:
+            guard index + 3 < count, buffer[index + 1] == 0xA0 else { return 0 }
+            let second = buffer[index + 2]
+            // U+E0000–U+E007F tag characters; U+E0100–U+E01EF variation selectors supplement.
+            if second == 0x80 || second == 0x81 { return 4 }
+            if (0x84...0x86).contains(second) || (second == 0x87 && buffer[index + 3] <= 0xAF) { return 4 }
         default:
             break
         }
         return 0
+    }
+
+    /// Whether the bytes right before `index` encode a variation selector.
+    static func precededByVariationSelector(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        if index >= 3, buffer[index - 3] == 0xEF, buffer[index - 2] == 0xB8, (0x80...0x8F).contains(buffer[index - 1]) {
+            return true
+        }
+        if index >= 4, buffer[index - 4] == 0xF3, buffer[index - 3] == 0xA0, (0x84...0x87).contains(buffer[index - 2]) {
+            return true
+        }
+        return false
     }
 
     // MARK: - Rewriting
@@ -261,9 +303,23 @@ public struct OutputSanitizer: Sendable, Equatable {
                     output.append(byte)
                     index += 1
                 } else {
-                    Self.appendNotation(for: Self.scalarValue(buffer, at: index, length: length), to: &output)
-                    neutralisedCount += 1
-                    index += length
+                    let value = Self.scalarValue(buffer, at: index, length: length)
+                    if InvisibleCharacters.isTag(value) {
+                        // A run of tag characters is decoded, so the analyst reads what was hidden.
+                        var run: [UInt32] = []
+                        while index < count, Self.unsafeScalarLength(buffer, at: index) == 4 {
+                            let next = Self.scalarValue(buffer, at: index, length: 4)
+                            guard InvisibleCharacters.isTag(next) else { break }
+                            run.append(next)
+                            index += 4
+                        }
+                        output.append(contentsOf: InvisibleCharacters.tagRunNotation(run).notation.utf8)
+                        neutralisedCount += run.count
+                    } else {
+                        Self.appendNotation(for: value, to: &output)
+                        neutralisedCount += 1
+                        index += length
+                    }
                 }
             }
         }
@@ -274,16 +330,20 @@ public struct OutputSanitizer: Sendable, Equatable {
         if length == 2 {
             return UInt32(buffer[index] & 0x1F) << 6 | UInt32(buffer[index + 1] & 0x3F)
         }
+        if length == 4 {
+            return UInt32(buffer[index] & 0x07) << 18 | UInt32(buffer[index + 1] & 0x3F) << 12
+                | UInt32(buffer[index + 2] & 0x3F) << 6 | UInt32(buffer[index + 3] & 0x3F)
+        }
         return UInt32(buffer[index] & 0x0F) << 12 | UInt32(buffer[index + 1] & 0x3F) << 6
             | UInt32(buffer[index + 2] & 0x3F)
     }
 
-    /// Appends `<U+XXXX>` with four upper-case hexadecimal digits.
+    /// Appends `<U+XXXX>` with four (five for a supplementary-plane value) upper-case hexadecimal digits.
     private static func appendNotation(for value: UInt32, to output: inout [UInt8]) {
         output.append(0x3C)  // <
         output.append(0x55)  // U
         output.append(0x2B)  // +
-        for shift: UInt32 in [12, 8, 4, 0] {
+        for shift: UInt32 in value > 0xFFFF ? [16, 12, 8, 4, 0] : [12, 8, 4, 0] {
             let digit = UInt8((value >> shift) & 0xF)
             output.append(digit < 10 ? 0x30 + digit : 0x37 + digit)
         }

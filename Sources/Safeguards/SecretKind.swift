@@ -22,8 +22,18 @@ public enum SecretKind: String, Sendable, Codable, CaseIterable, Comparable {
     case authorizationHeader = "auth-header"
     /// The `user:password` part of `scheme://user:password@host`.
     case urlCredentials = "url-credentials"
-    /// A high-entropy value after a `password=`, `secret:`, `token=`, `api_key:` (…) key.
+    /// A high-entropy value after a `password=`, `secret:`, `token=`, `api_key:` (…) key, or in a
+    /// configuration call such as PHP's `define('DB_PASSWORD', '…')`.
     case genericSecret = "generic-secret"
+    /// A 40-character AWS secret access key standing near an access key ID (a CSV of credentials,
+    /// a `credentials` file pasted without its key names).
+    case awsSecretKey = "aws-secret-key"
+    /// The signature of a signed URL: Azure SAS `sig=`, Google `X-Goog-Signature=`, AWS `X-Amz-Signature=`.
+    case urlSignature = "url-signature"
+    /// The value of a `Cookie:` or `Set-Cookie:` header (session cookies).
+    case cookie = "cookie"
+    /// A password glued to a command-line flag, as in `mysql -uroot -pS3cret`.
+    case commandLinePassword = "cli-password"
 
     /// Orders kinds by their raw value, for stable summaries.
     public static func < (lhs: SecretKind, rhs: SecretKind) -> Bool {
@@ -36,6 +46,7 @@ public enum SecretKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .urlCredentials: 1
         case .authorizationHeader: 2
         case .genericSecret: 3
+        case .cookie: 2
         default: 0
         }
     }

@@ -38,8 +38,17 @@ struct SecretScanner {
             case UInt8(ascii: ":"), UInt8(ascii: "="):
                 if let match = keyValueSecret(separatorAt: index) { found.append(match) }
                 if byte == UInt8(ascii: ":"), let match = urlCredentials(colonAt: index) { found.append(match) }
+                if byte == UInt8(ascii: "="), let match = urlSignature(equalsAt: index) { found.append(match) }
+            case UInt8(ascii: ","):
+                // `define('DB_PASSWORD', '…')`: a quoted key, a comma, a quoted value.
+                if index > 0, bytes[index - 1] == UInt8(ascii: "'") || bytes[index - 1] == UInt8(ascii: "\""),
+                    let match = keyValueSecret(separatorAt: index)
+                {
+                    found.append(match)
+                }
             case UInt8(ascii: "-"):
                 if let match = privateKeyBlock(at: index) { found.append(match) }
+                if let match = commandLinePassword(dashAt: index) { found.append(match) }
             case UInt8(ascii: "A"), UInt8(ascii: "g"), UInt8(ascii: "x"), UInt8(ascii: "s"), UInt8(ascii: "e"),
                 UInt8(ascii: "h"):
                 if index == 0 || !Self.isWord(bytes[index - 1]) {
@@ -54,6 +63,8 @@ struct SecretScanner {
             }
             index += 1
         }
+        let accessKeys = found.filter { $0.kind == .awsAccessKey }.map(\.range)
+        if !accessKeys.isEmpty { found += awsSecretKeys(near: accessKeys) }
         return Self.resolveOverlaps(found)
     }
 
@@ -299,8 +310,10 @@ struct SecretScanner {
     // MARK: - Key/value pairs and headers
 
     private enum KeyClass {
-        case authorization, apiKeyHeader, secretWord
+        case authorization, apiKeyHeader, secretWord, cookie
     }
+
+    private static let cookieHeaders: [[UInt8]] = ["cookie", "set_cookie"].map { Array($0.utf8) }
 
     /// Names that end with one of these (after lower-casing and mapping `-` to `_`) hold secrets.
     private static let secretWords: [[UInt8]] = [
@@ -333,6 +346,9 @@ struct SecretScanner {
         for header in Self.apiKeyHeaders where header.count == range.count && key(range, endsWith: header) {
             return .apiKeyHeader
         }
+        for header in Self.cookieHeaders where header.count == range.count && key(range, endsWith: header) {
+            return .cookie
+        }
         for word in Self.secretWords where key(range, endsWith: word) { return .secretWord }
         return nil
     }
@@ -340,7 +356,10 @@ struct SecretScanner {
     private func keyValueSecret(separatorAt index: Int) -> SecretMatch? {
         let count = bytes.count
         var valueStart = index + 1
-        if bytes[index] == UInt8(ascii: ":") {
+        let isComma = bytes[index] == UInt8(ascii: ",")
+        if isComma {
+            // Only the quoted-key form, e.g. `define('DB_PASSWORD', '…')` or `["password", "…"]`.
+        } else if bytes[index] == UInt8(ascii: ":") {
             if valueStart < count && (bytes[valueStart] == UInt8(ascii: ":") || bytes[valueStart] == UInt8(ascii: "/")) {
                 return nil  // `::`, `://`
             }
@@ -353,9 +372,12 @@ struct SecretScanner {
         // The key: an identifier right before the separator, optionally quoted, optionally spaced.
         var keyEnd = index
         while keyEnd > 0 && keyEnd > index - 4 && Self.isSpace(bytes[keyEnd - 1]) { keyEnd -= 1 }
+        var keyQuoted = false
         if keyEnd > 0 && (bytes[keyEnd - 1] == UInt8(ascii: "\"") || bytes[keyEnd - 1] == UInt8(ascii: "'")) {
             keyEnd -= 1
+            keyQuoted = true
         }
+        if isComma && !keyQuoted { return nil }
         var keyStart = keyEnd
         while keyStart > 0 && keyEnd - keyStart < 64 {
             let byte = bytes[keyStart - 1]
@@ -374,7 +396,10 @@ struct SecretScanner {
             quote = bytes[cursor]
             cursor += 1
         }
+        if isComma && (quote == nil || keyClass != .secretWord) { return nil }
         switch keyClass {
+        case .cookie:
+            return cookieValue(from: cursor, quote: quote)
         case .authorization:
             let schemeEnd = runEnd(from: cursor, limit: 16) { Self.isAlphanumeric($0) }
             let scheme = (cursor..<schemeEnd).map { bytes[$0] | 0x20 }
@@ -389,6 +414,130 @@ struct SecretScanner {
         case .secretWord:
             return genericValue(from: cursor, quote: quote, kind: .genericSecret)
         }
+    }
+
+    /// A cookie header's value: the rest of the line (or of the quoted string), when it holds a
+    /// `name=value` pair of at least 8 characters.
+    private func cookieValue(from start: Int, quote: UInt8?) -> SecretMatch? {
+        var end = runEnd(from: start, limit: 8192) { $0 != 0x0A && $0 != 0x0D && $0 != quote }
+        while end > start && Self.isSpace(bytes[end - 1]) { end -= 1 }
+        let value = start..<end
+        guard value.count >= 8, contains("=", in: value), !hasPrefix("[REDACTED:", at: start) else { return nil }
+        return SecretMatch(range: value, kind: .cookie)
+    }
+
+    // MARK: - Signed URLs
+
+    private static let signatureParameters: [[UInt8]] = ["sig", "x_goog_signature", "x_amz_signature"].map {
+        Array($0.utf8)
+    }
+
+    /// The value of `sig=` (Azure SAS), `X-Goog-Signature=` or `X-Amz-Signature=` in a URL query.
+    private func urlSignature(equalsAt index: Int) -> SecretMatch? {
+        var keyStart = index
+        while keyStart > 0 && index - keyStart < 24 && (Self.isWord(bytes[keyStart - 1]) || bytes[keyStart - 1] == UInt8(ascii: "-")) {
+            keyStart -= 1
+        }
+        guard keyStart > 0, bytes[keyStart - 1] == UInt8(ascii: "?") || bytes[keyStart - 1] == UInt8(ascii: "&") else {
+            return nil
+        }
+        let name = keyStart..<index
+        guard Self.signatureParameters.contains(where: { $0.count == name.count && key(name, endsWith: $0) }) else {
+            return nil
+        }
+        let end = runEnd(from: index + 1, limit: 2048) { Self.isBase64URL($0) || "%+/=.~".utf8.contains($0) }
+        guard end - index - 1 >= 16, !hasPrefix("[REDACTED:", at: index + 1) else { return nil }
+        return SecretMatch(range: index + 1..<end, kind: .urlSignature)
+    }
+
+    // MARK: - Command lines
+
+    /// Clients that take a password glued to `-p` (`-pS3cret`); elsewhere `-p` is a port or a path flag.
+    private static let passwordFlagCommands: [StaticString] = ["mysql", "mariadb", "mysqldump", "mysqladmin", "mysqlimport"]
+
+    /// `-pPASSWORD` on a MySQL or MariaDB client's command line.
+    private func commandLinePassword(dashAt index: Int) -> SecretMatch? {
+        guard index > 0, Self.isSpace(bytes[index - 1]), hasPrefix("-p", at: index), index + 2 < bytes.count else {
+            return nil
+        }
+        let first = bytes[index + 2]
+        guard !Self.isWhitespace(first), first != UInt8(ascii: "-"), first != UInt8(ascii: "$") else { return nil }
+        var end = runEnd(from: index + 2, limit: 256) { !Self.isWhitespace($0) }
+        // A quoted value keeps its quotes visible: `-p'S3cret'` redacts what is inside.
+        var start = index + 2
+        if first == UInt8(ascii: "'") || first == UInt8(ascii: "\"") {
+            start += 1
+            if end > start && bytes[end - 1] == first { end -= 1 }
+        }
+        guard end - start >= 4, !hasPrefix("[REDACTED:", at: start) else { return nil }
+        // The command is in the same command, before the flag (not past `;`, `|`, `&` or a line break).
+        var lineStart = index
+        while lineStart > 0 && index - lineStart < 512 && !"\n;|&".utf8.contains(bytes[lineStart - 1]) { lineStart -= 1 }
+        let line = lineStart..<index
+        guard Self.passwordFlagCommands.contains(where: { containsIgnoringCase($0, in: line) }) else { return nil }
+        return SecretMatch(range: start..<end, kind: .commandLinePassword)
+    }
+
+    private func containsIgnoringCase(_ needle: StaticString, in range: Range<Int>) -> Bool {
+        let length = needle.utf8CodeUnitCount
+        let pattern = needle.utf8Start
+        var index = range.lowerBound
+        while index + length <= range.upperBound {
+            var matched = true
+            for offset in 0..<length {
+                var byte = bytes[index + offset]
+                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+                if byte != pattern[offset] { matched = false; break }
+            }
+            if matched { return true }
+            index += 1
+        }
+        return false
+    }
+
+    // MARK: - AWS secret keys
+
+    @inline(__always) static func isAWSSecretByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "+")
+    }
+
+    /// Bare 40-character secret access keys within 300 bytes of an access key ID: mixed case,
+    /// not hexadecimal (a SHA-1 or a certificate thumbprint is 40 hex digits), high entropy.
+    private func awsSecretKeys(near accessKeys: [Range<Int>]) -> [SecretMatch] {
+        var found: [SecretMatch] = []
+        var scannedUpTo = 0
+        for id in accessKeys {
+            var index = max(scannedUpTo, id.lowerBound - 300)
+            let stop = min(bytes.count, id.upperBound + 300)
+            while index < stop {
+                guard Self.isAWSSecretByte(bytes[index]), index == 0 || !Self.isAWSSecretByte(bytes[index - 1]) else {
+                    index += 1
+                    continue
+                }
+                let end = runEnd(from: index, limit: 41, Self.isAWSSecretByte)
+                if end - index == 40, end == bytes.count || !Self.isAWSSecretByte(bytes[end]),
+                    end >= bytes.count || bytes[end] != UInt8(ascii: "="), looksLikeAWSSecret(index..<end)
+                {
+                    found.append(SecretMatch(range: index..<end, kind: .awsSecretKey))
+                }
+                index = end
+            }
+            scannedUpTo = stop
+        }
+        return found
+    }
+
+    private func looksLikeAWSSecret(_ range: Range<Int>) -> Bool {
+        var lower = false, upper = false, digitOrSymbol = false, nonHex = false
+        for position in range {
+            let byte = bytes[position]
+            switch byte {
+            case 0x61...0x7A: lower = true; if byte > 0x66 { nonHex = true }
+            case 0x41...0x5A: upper = true; if byte > 0x46 { nonHex = true }
+            default: digitOrSymbol = true; if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "+") { nonHex = true }
+            }
+        }
+        return lower && upper && digitOrSymbol && nonHex && Self.entropy(of: range, in: bytes) >= 4.0
     }
 
     /// `[\w=~@.+/-]{8,}` as in gitleaks' curl-auth rules.

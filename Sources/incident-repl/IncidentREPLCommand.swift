@@ -159,6 +159,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.allowInsecureHTTP = allowInsecureHTTP
         configuration.auditLog = auditLog
         configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
+        configuration.redactionFromFlag = redact != nil
         configuration.localContextSize = localContextSize
         configuration.localModel = localModel
         configuration.repeatPenalty = repeatPenalty

@@ -14,7 +14,8 @@ struct IndicatorTokenizerTests {
         "why?!", "a", "ab", "abcdefghijklmnopqrstuvwxyzabcdefgh", "é", "e\u{301}", "\u{301}", "\u{20E3}", "über",
         "Straße", "日本", "👩\u{200D}💻", "🇩🇪", "\u{600}", "\u{A0}", "\u{2028}", "\u{3000}", "\u{200B}", "\u{85}", " ",
         "  ", "\t", "\n", "\r\n", "\r", ",", ";", ":", "=", "(", ")", "[", "]", "\"", "'", "`", "<", ">", "|", ".", "\u{7F}",
-        "\u{1}", "-", "_", "*", "[.]", "(.)", "[@]",
+        "\u{1}", "-", "_", "*", "[.]", "(.)", "[@]", "Message-ID:", "References:", "a1@relay.example", "45.155.205.0/24",
+        "sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "login-m365.cfd", "dst=10.0.0.9",
     ]
 
     static func randomText(_ generator: inout SeededGenerator) -> String {
@@ -101,8 +102,22 @@ struct IndicatorTokenizerTests {
             if seen.insert(indicator.key).inserted { found.append(indicator) }
         }
         var index = 0
+        var inMessageIDs = false
         while index < tokens.count {
             let raw = IndicatorExtractor.trimLeading(tokens[index])
+            // Message-ID headers (added with the byte tokenizer in place; mirrored here).
+            if IndicatorExtractor.isMessageIDHeader(raw) {
+                inMessageIDs = true
+                index += 1
+                continue
+            }
+            if inMessageIDs {
+                if raw.contains("@") {
+                    index += 1
+                    continue
+                }
+                inMessageIDs = false
+            }
             if let (labelKind, inlineValue) = IndicatorExtractor.label(raw) {
                 if let inlineValue {
                     if let fact = IndicatorExtractor.labelled(labelKind, IndicatorExtractor.trimTrailing(inlineValue)) { add(fact) }

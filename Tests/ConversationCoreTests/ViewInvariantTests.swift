@@ -126,12 +126,20 @@ struct ViewInvariantTests {
             let isLastOfRun = message.id + 1 == history.count || history[message.id + 1].role == .user
             if isLastOfRun { #expect(sentAssistantIDs.contains(message.id), "seed \(seed)") }
         }
-        // Facts only mentioned in left-out messages are carried in the system text (unless the
-        // notice says some were left out for space).
-        if view.notice?.contains("older case facts left out") != true {
-            for (position, indicator) in conversation.facts.indicators.enumerated()
-            where conversation.facts.lastMentionIDs[position] < sent.lowerBound {
-                #expect(view.system.contains(indicator.value), "seed \(seed): \(indicator.value) lost")
+        // The analyst's facts only mentioned in left-out messages are carried in the system text
+        // (unless the notice says some were left out for space); the model's own never are.
+        let afterPrompt = view.system.dropFirst(conversation.systemPrompt.count)
+        let indicatorLines = (afterPrompt.firstRange(of: "Indicators the analyst gave in messages no longer sent:")
+            .map { afterPrompt[$0.upperBound...] } ?? "").split(separator: "\n").prefix { $0.hasPrefix("- ") }
+        let factsBlock = indicatorLines.joined(separator: "\n")
+        for (position, indicator) in conversation.facts.indicators.enumerated()
+        where conversation.facts.lastMentionIDs[position] < sent.lowerBound {
+            if !conversation.facts.provenance[position].isFromAnalyst {
+                #expect(!factsBlock.contains(indicator.value) || conversation.facts.pins.contains { $0.contains(indicator.value) }
+                    || conversation.facts.indicators.contains { $0.value != indicator.value && $0.value.contains(indicator.value) },
+                    "seed \(seed): model-only \(indicator.value) carried")
+            } else if view.notice?.contains("older case facts left out") != true {
+                #expect(afterPrompt.contains(indicator.value), "seed \(seed): \(indicator.value) lost")
             }
         }
         // Truncation is always visible.

@@ -17,6 +17,8 @@ struct OutputSanitizerFuzzTests {
         var values: [UInt32] = Array(0x00...0xA0)
         values += Array(0x2009...0x2010) + Array(0x2027...0x202F) + Array(0x205F...0x206A)
         values += [0x061B, 0x061C, 0x061D, 0xFEFE, 0xFEFF, 0xFFFD, 0xE9, 0x20AC, 0x65E5, 0x1F600, 0x301]
+        values += [0xAC, 0xAD, 0xAE, 0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0, 0xFFF8, 0xFFF9, 0xFFFB, 0xFFFC]
+        values += [0xFDFF, 0xFE00, 0xFE0D, 0xE0100, 0xE01EF, 0xE01F0]
         return values.compactMap(Unicode.Scalar.init)
     }()
 
@@ -39,7 +41,7 @@ struct OutputSanitizerFuzzTests {
                 output += "^?"
             } else if isListed(value) {
                 let hex = String(value, radix: 16, uppercase: true)
-                output += "<U+" + String(repeating: "0", count: 4 - hex.count) + hex + ">"
+                output += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
             } else {
                 output.unicodeScalars.append(scalar)
             }
@@ -48,8 +50,10 @@ struct OutputSanitizerFuzzTests {
     }
 
     static func isListed(_ value: UInt32) -> Bool {
-        (0x80...0x9F).contains(value) || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
-            || (0x200B...0x200F).contains(value) || value == 0x061C || value == 0x2060 || value == 0xFEFF
+        (0x80...0x9F).contains(value) || (0x2028...0x202E).contains(value) || (0x2060...0x206F).contains(value)
+            || (0x200B...0x200F).contains(value) || value == 0x061C || value == 0xFEFF
+            || [0x00AD, 0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0].contains(value) || (0xFFF9...0xFFFB).contains(value)
+            || (0xFE00...0xFE0D).contains(value) || (0xE0100...0xE01EF).contains(value)
     }
 
     /// The property every output must have: no byte or scalar a terminal would act on.

@@ -189,7 +189,8 @@ struct OutputSanitizerTests {
     @Test("Clean text comes back unchanged and counts nothing")
     func cleanTextIsUnchanged() {
         var sanitizer = OutputSanitizer()
-        let text = "Plain ASCII\twith tab\nand “quotes” — ünïcödé 😀 日本語 \u{2028}"
+        // (U+2028 used to be here; line and paragraph separators are now shown, see InvisibleCharactersTests.)
+        let text = "Plain ASCII\twith tab\nand “quotes” — ünïcödé 😀 日本語 ⚠️"
         #expect(sanitizer.sanitize(text) == text)
         #expect(sanitizer.neutralisedCount == 0)
         #expect(!sanitizer.hasNeutralised)
@@ -220,7 +221,8 @@ struct OutputSanitizerTests {
 
     @Test("Neighbouring code points that are harmless are left alone")
     func neighboursAreNotNeutralised() {
-        let harmless = "\u{A0}\u{A9}\u{200A}\u{2010}\u{2029}\u{205F}\u{2065}\u{206A}\u{FEFE}\u{FFFD}\u{061B}\u{0600}"
+        // U+2029 and U+2065/U+206A used to be here: separators and the U+2060 block are now shown.
+        let harmless = "\u{A0}\u{A9}\u{AC}\u{AE}\u{200A}\u{2010}\u{2027}\u{205F}\u{2070}\u{FEFE}\u{FFF8}\u{FFFC}\u{FFFD}\u{061B}\u{0600}\u{E0080}\u{E01F0}"
         #expect(OutputSanitizer.sanitize(harmless) == harmless)
     }
 }

@@ -51,6 +51,11 @@ private let indicatorCorpus = #"""
     Kubernetes: kubectl get secret db-creds -n prod -o yaml; serviceAccountName: default
     Slack message link: https://acme.slack.com/archives/C0123456789/p1710148442000100
     JWT header alone: eyJhbGciOiJIUzI1NiJ9 (no payload); Git commit 9fceb02d0ae598e95dc970b74767f19372d61af8
+    Commands: mkdir -p /tmp/x; ssh -p 2222 admin@bastion; mysql -u root -p (prompted); gcc -pthread main.c; mysql -p $MYSQL_PWD
+    Blob URL without a signature: https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&sp=r; signature=valid; sig=short
+    Headers: Cookie: none; "cookie": "" and the user cleared cookies: yes; Set-Cookie: (not sent)
+    PHP config: define('WP_DEBUG', false); define('DB_NAME', 'wordpress'); define('DB_HOST', 'localhost'); define('DB_PASSWORD', getenv('DB_PASSWORD'));
+    CSV header: user,password,access_key_id,secret_access_key and ["password", "token"] as field names
     """#
 
 @Suite("SecretRedactor false positives")

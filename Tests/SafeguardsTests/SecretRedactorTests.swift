@@ -47,12 +47,42 @@ struct SecretRedactorTests {
             ("client-secret: q8Zr2Lw9Xv4Nt6", .genericSecret, "client-secret: [REDACTED:generic-secret-1]"),
             ("export API_KEY=h7Gk2pQ9zX4mW1", .genericSecret, "export API_KEY=[REDACTED:generic-secret-1]"),
             ("pwd := 'x9!Kq2#Lm7$v'", .genericSecret, "pwd := '[REDACTED:generic-secret-1]'"),
+            ("define( 'DB_PASSWORD', 'wp_Secr3t!2024' );", .genericSecret,
+             "define( 'DB_PASSWORD', '[REDACTED:generic-secret-1]' );"),
+            ("https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&sp=r&sig=Qm9ndXNTaWduYXR1cmUxMjM0NTY3ODkw%2BabcD%3D x",
+             .urlSignature,
+             "https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&sp=r&sig=[REDACTED:url-signature-1] x"),
+            ("https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=8f3a9c0d1e2b4f6a7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f&x=1",
+             .urlSignature,
+             "https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=[REDACTED:url-signature-1]&x=1"),
+            ("Cookie: sessionid=9f8e7d6c5b4a; csrftoken=Zx81kQp0LmN3", .cookie, "Cookie: [REDACTED:cookie-1]"),
+            ("Set-Cookie: SID=31d4d96e407aad42; Path=/; Secure\nnext", .cookie, "Set-Cookie: [REDACTED:cookie-1]\nnext"),
+            ("mysql -h db01 -uroot -pS3cretPass! wordpress", .commandLinePassword,
+             "mysql -h db01 -uroot -p[REDACTED:cli-password-1] wordpress"),
+            ("AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", .awsAccessKey,
+             "[REDACTED:aws-access-key-1],[REDACTED:aws-secret-key-1]"),
         ])
     func eachKindIsRedacted(input: String, kind: SecretKind, expected: String) {
         var redactor = SecretRedactor()
         let redaction = redactor.redact(input)
         #expect(redaction.text == expected)
-        #expect(redaction.findings.map(\.kind) == [kind])
+        #expect(redaction.findings.first?.kind == kind)
+        #expect(!redaction.text.contains("S3cret") && !redaction.text.contains("EXAMPLEKEY"))
+    }
+
+    @Test("A 40-hex SHA-1 next to an access key ID is not taken for its secret key")
+    func hexNextToAnAccessKeyIsNotASecretKey() {
+        var redactor = SecretRedactor()
+        let text = "AKIAIOSFODNN7EXAMPLE sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709 thumb 3B7E0A1F2C4D6E8F0A1B2C3D4E5F6A7B8C9D0E1F"
+        let redaction = redactor.redact(text)
+        #expect(redaction.findings.map(\.kind) == [.awsAccessKey])
+    }
+
+    @Test("A 40-character key far from any access key ID is left alone")
+    func aBareSecretKeyAloneIsLeftAlone() {
+        var redactor = SecretRedactor()
+        let text = "blob wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        #expect(redactor.redact(text).isUnchanged)
     }
 
     @Test("Fake secrets have the lengths the formats prescribe")

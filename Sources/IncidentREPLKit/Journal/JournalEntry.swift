@@ -4,6 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 import ConversationCore
+import Safeguards
 
 /// One line of a session journal: when it happened and what happened.
 ///
@@ -45,7 +46,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case provider, model, role, system, strategy
         case text, status, inputTokens = "in", outputTokens = "out", firstTokenMilliseconds = "ttftMs",
              totalMilliseconds = "totalMs"
-        case coversThrough, index, estimator
+        case coversThrough, index, estimator, redactor
+        case baseURL, redaction, fenceKey
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,7 +61,10 @@ public struct JournalEntry: Sendable, Equatable, Codable {
                 model: try c.decode(String.self, forKey: .model),
                 role: try c.decodeIfPresent(String.self, forKey: .role),
                 systemPrompt: try c.decode(String.self, forKey: .system),
-                strategy: try c.decode(String.self, forKey: .strategy)
+                strategy: try c.decode(String.self, forKey: .strategy),
+                baseURL: try c.decodeIfPresent(String.self, forKey: .baseURL),
+                redaction: try c.decodeIfPresent(String.self, forKey: .redaction),
+                fenceKey: try c.decodeIfPresent(String.self, forKey: .fenceKey)
             ))
         case "user":
             event = .user(try c.decode(String.self, forKey: .text))
@@ -101,6 +106,14 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             event = .newConversation
         case "estimator":
             event = .estimator(try c.decode(TokenEstimator.self, forKey: .estimator))
+        case "settings":
+            event = .settingsChange(
+                baseURL: try c.decodeIfPresent(String.self, forKey: .baseURL),
+                redaction: try c.decodeIfPresent(String.self, forKey: .redaction),
+                fenceKey: try c.decodeIfPresent(String.self, forKey: .fenceKey)
+            )
+        case "redactor":
+            event = .redactor(try c.decode(SecretRedactor.self, forKey: .redactor))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c, debugDescription: "unknown event type '\(type)'"
@@ -119,6 +132,9 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encodeIfPresent(start.role, forKey: .role)
             try c.encode(start.systemPrompt, forKey: .system)
             try c.encode(start.strategy, forKey: .strategy)
+            try c.encodeIfPresent(start.baseURL, forKey: .baseURL)
+            try c.encodeIfPresent(start.redaction, forKey: .redaction)
+            try c.encodeIfPresent(start.fenceKey, forKey: .fenceKey)
         case .user(let text), .answerDelta(let text), .truncation(let text), .pin(let text):
             try c.encode(text, forKey: .text)
         case .assistant(let answer):
@@ -145,6 +161,12 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             break
         case .estimator(let estimator):
             try c.encode(estimator, forKey: .estimator)
+        case .redactor(let redactor):
+            try c.encode(redactor, forKey: .redactor)
+        case .settingsChange(let baseURL, let redaction, let fenceKey):
+            try c.encodeIfPresent(baseURL, forKey: .baseURL)
+            try c.encodeIfPresent(redaction, forKey: .redaction)
+            try c.encodeIfPresent(fenceKey, forKey: .fenceKey)
         }
     }
 }

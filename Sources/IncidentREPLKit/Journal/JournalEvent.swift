@@ -1,4 +1,5 @@
 public import ConversationCore
+public import Safeguards
 
 /// One thing that happened in a session, as the journal records it (one JSON line per event).
 ///
@@ -36,6 +37,13 @@ public enum JournalEvent: Sendable, Equatable {
     /// The token estimator after it learned from the provider's counts, so a resumed session
     /// counts (and truncates) exactly as before.
     case estimator(TokenEstimator)
+    /// The secret redactor after it gave placeholders to new secrets (it holds digests, never the
+    /// secrets), so a resumed session keeps every placeholder's number.
+    case redactor(SecretRedactor)
+    /// Where the session's requests go or how they are redacted changed (`/redact`, or a resume the
+    /// analyst confirmed with other flags), or a journal that predates them gained a fence key; nil
+    /// fields are unchanged.
+    case settingsChange(baseURL: String?, redaction: String?, fenceKey: String? = nil)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -45,13 +53,28 @@ public enum JournalEvent: Sendable, Equatable {
         public var role: String?
         public var systemPrompt: String
         public var strategy: String
+        /// The endpoint the session talked to (`--base-url`, the configuration's, or the provider's
+        /// default); nil in journals written before it was recorded.
+        public var baseURL: String?
+        /// The redaction mode chosen (`automatic`, `on`, `off`); nil in journals written before it
+        /// was recorded.
+        public var redaction: String?
+        /// The secret the untrusted-data fence nonces are derived from, so a resumed session sends
+        /// byte-identical fences; nil in journals written before it was recorded.
+        public var fenceKey: String?
 
-        public init(provider: String, model: String, role: String?, systemPrompt: String, strategy: String) {
+        public init(
+            provider: String, model: String, role: String?, systemPrompt: String, strategy: String,
+            baseURL: String? = nil, redaction: String? = nil, fenceKey: String? = nil
+        ) {
             self.provider = provider
             self.model = model
             self.role = role
             self.systemPrompt = systemPrompt
             self.strategy = strategy
+            self.baseURL = baseURL
+            self.redaction = redaction
+            self.fenceKey = fenceKey
         }
     }
 
@@ -107,6 +130,8 @@ public enum JournalEvent: Sendable, Equatable {
         case .modelChange: "model"
         case .newConversation: "new"
         case .estimator: "estimator"
+        case .redactor: "redactor"
+        case .settingsChange: "settings"
         }
     }
 

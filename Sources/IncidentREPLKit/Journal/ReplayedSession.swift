@@ -4,6 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 public import ConversationCore
+public import Safeguards
 
 /// A session rebuilt from its journal: the conversation exactly as it was, and the settings around it.
 ///
@@ -33,6 +34,15 @@ public struct ReplayedSession: Sendable, Equatable {
     public var summaries: [JournalEvent.Summary] = []
     /// The token estimator as last journaled, if any.
     public var estimator: TokenEstimator?
+    /// The secret redactor of the current conversation as last journaled, if any: its placeholders
+    /// keep their numbers after a resume.
+    public var redactor: SecretRedactor?
+    /// The endpoint the session last used; nil for journals that predate recording it.
+    public var baseURL: String?
+    /// The redaction mode the session last used; nil for journals that predate recording it.
+    public var redaction: String?
+    /// The secret the session's fence nonces derive from; nil for journals that predate recording it.
+    public var fenceKey: String?
     /// Truncation notices of the current conversation, oldest first.
     public var truncationNotices: [String] = []
     /// Usage and timing of each answer of the current conversation, by message id.
@@ -99,6 +109,9 @@ public struct ReplayedSession: Sendable, Equatable {
             model = start.model
             role = start.role
             strategy = start.strategy
+            baseURL = start.baseURL
+            redaction = start.redaction
+            fenceKey = start.fenceKey
             conversation.systemPrompt = start.systemPrompt
             if let parsed = try? TruncationStrategy(parsing: start.strategy) { conversation.strategy = parsed }
         case .user(let text):
@@ -126,6 +139,12 @@ public struct ReplayedSession: Sendable, Equatable {
             try? conversation.unpin(at: index)
         case .estimator(let estimator):
             self.estimator = estimator
+        case .redactor(let redactor):
+            self.redactor = redactor
+        case .settingsChange(let baseURL, let redaction, let fenceKey):
+            if let baseURL { self.baseURL = baseURL }
+            if let redaction { self.redaction = redaction }
+            if let fenceKey { self.fenceKey = fenceKey }
         case .systemChange(let role, let systemPrompt):
             self.role = role
             conversation.systemPrompt = systemPrompt
@@ -140,6 +159,7 @@ public struct ReplayedSession: Sendable, Equatable {
             summaries = []
             truncationNotices = []
             answers = [:]
+            redactor = nil  // `/new` starts numbering placeholders afresh
         }
     }
 
