@@ -1,0 +1,94 @@
+import Safeguards
+
+/// Prints one streamed answer: as the model sent it (sanitized) when ``AnswerRendering/plain``, or
+/// rendered by a ``MarkdownRenderer`` on a terminal.
+///
+/// Rendered, the model's text goes through the stream sanitizer first, then the renderer. The line
+/// still streaming is shown as it arrives (so the first token appears as soon as it would unrendered);
+/// when it ends, the cursor goes back to where it started (`CR`, `ESC [ A` per row, `ESC [ J`) and
+/// the rendered lines replace it. Styles and cursor moves come only from ``TerminalText``'s tables.
+final class AnswerPrinter: @unchecked Sendable {
+    private let output: TerminalOutput
+    private let rendering: AnswerRendering
+    private var sanitizer = OutputSanitizer()
+    private var renderer: MarkdownRenderer
+    /// What is on screen since the last rendered line, unrendered.
+    private var shown = ""
+    private let label: String
+
+    /// - Parameter label: Written before the answer (`Assistant: ` in scripted runs); on a line of
+    ///   its own when rendering.
+    init(output: TerminalOutput, rendering: AnswerRendering, label: String = "") {
+        self.output = output
+        self.rendering = rendering
+        self.label = label
+        renderer = MarkdownRenderer(width: Self.width(for: rendering))
+        if !label.isEmpty { output.write(rendering == .plain ? label : label + "\n") }
+    }
+
+    /// The next delta of the answer.
+    func write(_ delta: String) {
+        guard case .markdown = rendering else { return output.writeUntrusted(delta) }
+        let safe = sanitizer.sanitize(delta)
+        guard !safe.isEmpty else { return }
+        if safe.utf8.contains(0x0A) { renderer.width = Self.width(for: rendering) }
+        show(renderer.append(safe), appended: safe)
+    }
+
+    /// The end of the answer: the last line settled, a table or code block left open closed.
+    func finish() {
+        guard case .markdown = rendering else { return output.finishUntrusted() }
+        let rest = sanitizer.finish()
+        var settled = rest.isEmpty ? [] : renderer.append(rest)
+        settled += renderer.finish()
+        show(settled, appended: rest)
+    }
+
+    private func show(_ settled: [DisplayLine], appended: String) {
+        if settled.isEmpty {
+            // Nothing settled: the pending text only grew by `appended`.
+            guard !appended.isEmpty else { return }
+            shown += appended
+            output.write(TerminalText(appended))
+            return
+        }
+        var text = TerminalText("")
+        if !shown.isEmpty {
+            text += TerminalText(.lineStart)
+            for _ in 0..<DisplayWidth.rowsBelow(afterPrinting: shown, width: renderer.width) {
+                text += TerminalText(.cursorUp)
+            }
+            text += TerminalText(.clearToEndOfScreen)
+        }
+        for line in settled { text += styled(line) + "\n" }
+        shown = renderer.pending
+        if !shown.isEmpty { text += TerminalText(shown) }
+        output.write(text)
+    }
+
+    /// A rendered line with its styles mapped to the terminal's table (colours only when allowed).
+    func styled(_ line: DisplayLine) -> TerminalText {
+        guard case .markdown(let color, _) = rendering else { return TerminalText(line.text) }
+        var text = TerminalText("")
+        for span in line.spans {
+            text += TerminalText(span.text, styles: Self.styles(for: span.style).filter { color || !$0.isColor })
+        }
+        return text
+    }
+
+    static func styles(for style: SpanStyle) -> [TerminalText.Style] {
+        if style.isEmpty { return [] }
+        var styles: [TerminalText.Style] = []
+        if style.contains(.bold) || style.contains(.heading) { styles.append(.bold) }
+        if style.contains(.italic) { styles.append(.italic) }
+        if style.contains(.link) { styles.append(.underline) }
+        if style.contains(.dim) { styles.append(.dim) }
+        if style.contains(.code) || style.contains(.codeBlock) { styles.append(.code) }
+        return styles
+    }
+
+    private static func width(for rendering: AnswerRendering) -> Int {
+        guard case .markdown(_, let width) = rendering else { return TerminalWidth.fallback }
+        return width ?? TerminalWidth.current
+    }
+}
