@@ -7,7 +7,7 @@ import Safeguards
 /// still streaming is shown as it arrives (so the first token appears as soon as it would unrendered);
 /// when it ends, the cursor goes back to where it started (`CR`, `ESC [ A` per row, `ESC [ J`) and
 /// the rendered lines replace it. Styles and cursor moves come only from ``TerminalText``'s tables.
-final class AnswerPrinter: @unchecked Sendable {
+public final class AnswerPrinter: @unchecked Sendable {
     private let output: TerminalOutput
     private let rendering: AnswerRendering
     private var sanitizer = OutputSanitizer()
@@ -18,7 +18,7 @@ final class AnswerPrinter: @unchecked Sendable {
 
     /// - Parameter label: Written before the answer (`Assistant: ` in scripted runs); on a line of
     ///   its own when rendering.
-    init(output: TerminalOutput, rendering: AnswerRendering, label: String = "") {
+    public init(output: TerminalOutput, rendering: AnswerRendering, label: String = "") {
         self.output = output
         self.rendering = rendering
         self.label = label
@@ -27,7 +27,7 @@ final class AnswerPrinter: @unchecked Sendable {
     }
 
     /// The next delta of the answer.
-    func write(_ delta: String) {
+    public func write(_ delta: String) {
         guard case .markdown = rendering else { return output.writeUntrusted(delta) }
         let safe = sanitizer.sanitize(delta)
         guard !safe.isEmpty else { return }
@@ -36,7 +36,7 @@ final class AnswerPrinter: @unchecked Sendable {
     }
 
     /// The end of the answer: the last line settled, a table or code block left open closed.
-    func finish() {
+    public func finish() {
         guard case .markdown = rendering else { return output.finishUntrusted() }
         let rest = sanitizer.finish()
         var settled = rest.isEmpty ? [] : renderer.append(rest)
