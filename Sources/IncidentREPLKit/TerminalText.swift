@@ -134,6 +134,6 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func += (lhs: inout TerminalText, rhs: TerminalText) {
-        lhs = lhs + rhs
+        lhs.rendered += rhs.rendered
     }
 }

@@ -106,6 +106,17 @@ func benchRender(bytes: Int, deltaSize: Int, width: Int, sinkPath: String?, repe
         renderedBest = min(renderedBest, printAnswer(cut, rendering: rendered, sink: sink2, timeEach: false).0)
         close(sink2)
     }
+    // The renderer alone (a pure function: no sanitizing, no styles, no writes).
+    var rendererBest = Double.infinity
+    var lineCount = 0
+    for _ in 0..<repeats {
+        let start = now()
+        var renderer = MarkdownRenderer(width: width)
+        lineCount = 0
+        for delta in cut { lineCount += renderer.append(delta).count }
+        lineCount += renderer.finish().count
+        rendererBest = min(rendererBest, Double(now() - start) / 1e9)
+    }
     // The ingest pipeline (SSE + JSON + sanitize + write) for as many deltas: what rendering adds to.
     let (reads, _) = renderedReads(deltas: cut.count)
     var ingestBest = Double.infinity
@@ -123,6 +134,7 @@ func benchRender(bytes: Int, deltaSize: Int, width: Int, sinkPath: String?, repe
         ("bench", quoted("render")), ("answer_bytes", String(answer.utf8.count)), ("deltas", String(cut.count)),
         ("width", String(width)), ("plain_s", number(plainBest)), ("rendered_s", number(renderedBest)),
         ("added_s", number(added)), ("rendered_mb_per_s", number(Double(answer.utf8.count) / renderedBest / 1e6)),
+        ("renderer_only_s", number(rendererBest)), ("lines", String(lineCount)),
         ("ingest_pipeline_s", number(ingestBest)), ("added_vs_ingest", number(added / ingestBest)),
         ("delta_plain_p50_ns", number(percentile(plainEach, 0.5))), ("delta_rendered_p50_ns", number(percentile(renderedEach, 0.5))),
         ("delta_plain_p99_ns", number(percentile(plainEach, 0.99))), ("delta_rendered_p99_ns", number(percentile(renderedEach, 0.99))),

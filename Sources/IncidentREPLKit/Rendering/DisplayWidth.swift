@@ -35,6 +35,34 @@ enum DisplayWidth {
         let width = max(width, 1)
         var rows = 0
         var column = 0
+        func advance(_ columns: Int) {
+            if column + columns > width {
+                rows += 1
+                column = 0
+            }
+            column += columns
+        }
+        var utf8 = text.utf8.makeIterator()
+        var pendingScalar = false
+        while let byte = utf8.next() {
+            switch byte {
+            case 0x0A:
+                rows += 1
+                column = 0
+            case 0x09:
+                if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
+            case 0..<0x80:
+                advance(1)
+            default:
+                // Non-ASCII: handled by scalar below (lead bytes only).
+                pendingScalar = true
+            }
+            if pendingScalar { break }
+        }
+        guard pendingScalar else { return rows }
+        // Text with non-ASCII characters: count by scalar from the start.
+        rows = 0
+        column = 0
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n":
@@ -43,13 +71,8 @@ enum DisplayWidth {
             case "\t":
                 if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
             default:
-                let w = columns(of: scalar)
-                if w == 0 { continue }
-                if column + w > width {
-                    rows += 1
-                    column = 0
-                }
-                column += w
+                let columns = columns(of: scalar)
+                if columns > 0 { advance(columns) }
             }
         }
         return rows
