@@ -80,7 +80,13 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
     /// styles the terminal may show.
     init(_ text: String, styles: [Style]) {
         let safe = OutputSanitizer.sanitize(text)
-        rendered = styles.isEmpty ? safe : styles.map(\.start).joined() + safe + Style.reset
+        guard !styles.isEmpty else {
+            rendered = safe
+            return
+        }
+        var text = ""
+        for style in styles { text += style.start }
+        rendered = text + safe + Style.reset
     }
 
     /// A control sequence from the fixed table, for a terminal only (the caller checks `isTerminal`).

@@ -70,11 +70,16 @@ public final class AnswerPrinter: @unchecked Sendable {
     func styled(_ line: DisplayLine) -> TerminalText {
         guard case .markdown(let color, _) = rendering else { return TerminalText(line.text) }
         var text = TerminalText("")
+        let table = color ? Self.colorStyles : Self.attributeStyles
         for span in line.spans {
-            text += TerminalText(span.text, styles: Self.styles(for: span.style).filter { color || !$0.isColor })
+            text += TerminalText(span.text, styles: table[Int(span.style.rawValue)])
         }
         return text
     }
+
+    /// ``styles(for:)`` for every span style, with and without colours.
+    private static let colorStyles = (0...UInt8.max).map { styles(for: SpanStyle(rawValue: $0)) }
+    private static let attributeStyles = colorStyles.map { $0.filter { !$0.isColor } }
 
     static func styles(for style: SpanStyle) -> [TerminalText.Style] {
         if style.isEmpty { return [] }

@@ -13,6 +13,9 @@ public struct CodeFence: Sendable, Equatable {
 
     /// The fence `line` opens, or nil when it is not an opening fence.
     public init?(opening line: some StringProtocol) {
+        // Most lines are not fences: answer that without copying the line.
+        guard let first = line.utf8.first(where: { $0 != UInt8(ascii: " ") }),
+              first == UInt8(ascii: "`") || first == UInt8(ascii: "~") else { return nil }
         let bytes = Array(line.utf8)
         var index = 0
         while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }

@@ -67,22 +67,23 @@ struct TableLayout {
         if text.first == "|" { text = text.dropFirst() }
         if text.last == "|", !text.dropLast().hasSuffix("\\") { text = text.dropLast() }
         var cells: [Substring] = []
-        var start = text.startIndex
+        let utf8 = text.utf8
+        var start = utf8.startIndex
         var inCode = false
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character == "\\" {
-                index = text.index(after: index)
-                if index < text.endIndex { index = text.index(after: index) }
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "\\") {
+                index = utf8.index(after: index)
+                if index < utf8.endIndex { index = utf8.index(after: index) }
                 continue
             }
-            if character == "`" { inCode.toggle() }
-            if character == "|", !inCode {
+            if byte == UInt8(ascii: "`") { inCode.toggle() }
+            if byte == UInt8(ascii: "|"), !inCode {
                 cells.append(text[start..<index])
-                start = text.index(after: index)
+                start = utf8.index(after: index)
             }
-            index = text.index(after: index)
+            index = utf8.index(after: index)
         }
         cells.append(text[start...])
         return cells.map { cell in
