@@ -68,13 +68,16 @@ struct AnswerPrinterTests {
         #expect(ScreenModel.lines(after: try Self.printed(characters, rendering: rendering), width: width) == expected)
     }
 
-    @Test func theLineStillStreamingIsShownBeforeItEnds() throws {
-        let output = try Self.printed(["**Containment** first, then"], rendering: .markdown(color: false, width: 40))
-        var screen = ScreenModel(width: 40)
-        let streamed = output  // finish() rendered it; the raw text came first
-        #expect(streamed.hasPrefix("**Containment** first, then"))
-        screen.feed(output)
-        #expect(screen.text == ["Containment first, then"])
+    @Test func theLineStillStreamingIsShownAtOnceAndRedrawnWhenItEnds() throws {
+        let rendering = AnswerRendering.markdown(color: false, width: 40)
+        // Nothing is held back: the first token reaches the terminal as it would unrendered.
+        let streaming = try TerminalOutputTests.captured { output in
+            AnswerPrinter(output: output, rendering: rendering).write("**Containment** fi")
+        }
+        #expect(streaming == "**Containment** fi")
+        let settled = try Self.printed(["**Containment** fi", "rst\nnext"], rendering: rendering)
+        #expect(settled.hasPrefix("**Containment** fi\r\u{1B}[J"))
+        #expect(ScreenModel.lines(after: settled, width: 40) == ["Containment first", "next"])
     }
 
     @Test func plainOutputIsExactlyTheSanitizedText() throws {

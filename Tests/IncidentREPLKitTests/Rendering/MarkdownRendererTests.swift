@@ -170,4 +170,23 @@ struct MarkdownRendererTests {
         #expect(all.contains("echo ^[]52;c;ZXZpbA==^G ok"))
         #expect(lines.contains { $0.text.hasPrefix("^[[2J") })
     }
+
+    @Test(arguments: [40, 100])
+    func theSameBytesCutAtAnyOffsetSettleIntoTheSameLines(width: Int) {
+        let bytes = Array((AnswerPrinterTests.answer + "\n| a \u{1B}[2J | b |\n|---|---|\n| 1 | 2 |").utf8)
+        var whole = OutputSanitizer()
+        let expected = MarkdownRenderer.render(whole.sanitize(bytes: bytes) + whole.finish(), width: width)
+        var mismatches: [Int] = []
+        for cut in 0...bytes.count {
+            var sanitizer = OutputSanitizer()
+            var renderer = MarkdownRenderer(width: width)
+            var lines = renderer.append(sanitizer.sanitize(bytes: bytes[..<cut]))
+            lines += renderer.append(sanitizer.sanitize(bytes: bytes[cut...]))
+            lines += renderer.append(sanitizer.finish())
+            lines += renderer.finish()
+            if lines != expected { mismatches.append(cut) }
+        }
+        #expect(mismatches.isEmpty)
+        #expect(expected.count > 20)
+    }
 }
