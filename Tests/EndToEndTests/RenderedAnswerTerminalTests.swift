@@ -48,6 +48,29 @@ struct RenderedAnswerTerminalTests {
         try await terminal.send("C-d")
     }
 
+    @Test func wrappingFollowsAResizeOfTheTerminal() async throws {
+        let sentence = "Beaconing every sixty seconds from ws-07 to 203.0.113.9 over TLS with a self-signed certificate"
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["- ", sentence, "\n"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server), width: 120)
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("Wide?")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("• " + sentence) }
+        try await terminal.tmux(["resize-window", "-t", terminal.session, "-x", "50"])
+        #expect(try await terminal.tmux(["display-message", "-p", "-t", terminal.session, "#{window_width}"]) == "50\n")
+        try await Task.sleep(for: .milliseconds(300))  // SIGWINCH reaches the REPL
+        try await terminal.type("Narrow?")
+        try await terminal.send("Enter")
+        let (screen, _) = try await terminal.waitFor { $0.contains("self-signed certificate") && $0.contains("Narrow?") && $0.components(separatedBy: "self-signed").count == 3 }
+        let lines = screen.split(separator: "\n").map(String.init)
+        // The second answer is wrapped at the new width, with its hanging indentation.
+        #expect(lines.contains("• Beaconing every sixty seconds from ws-07 to"))
+        #expect(lines.contains("  203.0.113.9 over TLS with a self-signed"))
+        #expect(lines.contains("  certificate"))
+        try await terminal.send("C-d")
+    }
+
     @Test func withPlainTheAnswerIsShownAsTheModelSentIt() async throws {
         let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: Self.deltas))
         defer { server.stop() }
