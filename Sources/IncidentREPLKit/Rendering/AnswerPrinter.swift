@@ -12,8 +12,6 @@ public final class AnswerPrinter: @unchecked Sendable {
     private let rendering: AnswerRendering
     private var sanitizer = OutputSanitizer()
     private var renderer: MarkdownRenderer
-    /// What is on screen since the last rendered line, unrendered.
-    private var shown = ""
     private let label: String
 
     /// - Parameter label: Written before the answer (`Assistant: ` in scripted runs); on a line of
@@ -31,25 +29,32 @@ public final class AnswerPrinter: @unchecked Sendable {
         guard case .markdown = rendering else { return output.writeUntrusted(delta) }
         let safe = sanitizer.sanitize(delta)
         guard !safe.isEmpty else { return }
-        if safe.utf8.contains(0x0A) { renderer.width = Self.width(for: rendering) }
-        show(renderer.append(safe), appended: safe)
+        guard safe.utf8.contains(0x0A) else {
+            // No line ends: nothing settles, the streaming line only grows.
+            _ = renderer.append(safe)
+            return output.write(TerminalText(safe))
+        }
+        renderer.width = Self.width(for: rendering)
+        let shown = renderer.pending
+        show(renderer.append(safe), replacing: shown, appended: safe)
     }
 
     /// The end of the answer: the last line settled, a table or code block left open closed.
     public func finish() {
         guard case .markdown = rendering else { return output.finishUntrusted() }
         let rest = sanitizer.finish()
+        let shown = renderer.pending
         var settled = rest.isEmpty ? [] : renderer.append(rest)
         settled += renderer.finish()
-        show(settled, appended: rest)
+        show(settled, replacing: shown, appended: rest)
     }
 
-    private func show(_ settled: [DisplayLine], appended: String) {
+    /// Replaces `shown` (the unrendered text on screen since the last rendered line) by the lines
+    /// that settled and what is pending now; or, when none settled, writes what was appended.
+    private func show(_ settled: [DisplayLine], replacing shown: String, appended: String) {
         if settled.isEmpty {
             // Nothing settled: the pending text only grew by `appended`.
-            guard !appended.isEmpty else { return }
-            shown += appended
-            output.write(TerminalText(appended))
+            if !appended.isEmpty { output.write(TerminalText(appended)) }
             return
         }
         var text = TerminalText("")
@@ -61,8 +66,8 @@ public final class AnswerPrinter: @unchecked Sendable {
             text += TerminalText(.clearToEndOfScreen)
         }
         for line in settled { text += styled(line) + "\n" }
-        shown = renderer.pending
-        if !shown.isEmpty { text += TerminalText(shown) }
+        let pending = renderer.pending
+        if !pending.isEmpty { text += TerminalText(pending) }
         output.write(text)
     }
 

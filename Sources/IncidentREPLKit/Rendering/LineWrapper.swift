@@ -16,6 +16,16 @@ enum LineWrapper {
         _ content: DisplayLine, width: Int, firstPrefix: DisplayLine = DisplayLine(), restPrefix: DisplayLine = DisplayLine()
     ) -> [DisplayLine] {
         let width = max(width, 1)
+        // Most lines fit: no cutting, only the trailing spaces dropped.
+        if firstPrefix.width + content.width <= width {
+            var line = firstPrefix
+            line.append(contentsOf: content)
+            while let last = line.spans.indices.last, line.spans[last].text.utf8.last == 0x20 {
+                line.spans[last].text.removeLast()
+                if line.spans[last].text.isEmpty { line.spans.removeLast() }
+            }
+            return [line]
+        }
         let bytes = content.spans.map { Array($0.text.utf8) }
         let end = Position(span: bytes.count, offset: 0)
         var lines: [DisplayLine] = []
