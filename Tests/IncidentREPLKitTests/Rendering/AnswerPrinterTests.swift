@@ -54,14 +54,18 @@ struct AnswerPrinterTests {
 
         let scalars = Array(Self.answer.unicodeScalars)
         var mismatches: [Int] = []
+        var firstMismatch = ""
         for cut in 0...scalars.count {
             var first = "", second = ""
             first.unicodeScalars.append(contentsOf: scalars[..<cut])
             second.unicodeScalars.append(contentsOf: scalars[cut...])
             let output = try Self.printed([first, second], rendering: rendering)
-            if ScreenModel.lines(after: output, width: width) != expected { mismatches.append(cut) }
+            if ScreenModel.lines(after: output, width: width) != expected {
+                if mismatches.isEmpty { firstMismatch = output }
+                mismatches.append(cut)
+            }
         }
-        #expect(mismatches.isEmpty)
+        #expect(mismatches.isEmpty, "first mismatching output: \(firstMismatch.debugDescription)")
 
         // One delta per character, as a slow local model sends them.
         let characters = Self.answer.map { String($0) }
