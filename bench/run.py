@@ -320,6 +320,7 @@ def main():
         m = stages[name]
         row(f"3-{name}", f"Ingest stage: {desc[name]}", f"{m['deltas_per_s']:,.0f} deltas/s ({fmt_s(m['best_s'])} for {m['deltas']:,})",
             "", "", "≥ 500,000 deltas/s (whole path)", None)
+    measure_render()
 
     # 4. Connection reuse ----------------------------------------------------------------------
     log("4. connection reuse (20 turns)")
@@ -413,6 +414,20 @@ def main():
     # Profile what missed ------------------------------------------------------------------------
     if any("missed" in r[6] and r[0].startswith("3") for r in rows):
         profile_ingest()
+
+
+def measure_render():
+    """3-render (issue 15): Markdown rendering of a 1 MB answer at a terminal width, against the ingest pipeline."""
+    log("3. rendering a 1 MB Markdown answer (incident-bench render)")
+    args = ["render", "--width", "100", "--repeats", "1" if QUICK else "3"]
+    m = run_micro(args)[0]
+    cmd("3-render", f"{short(MICRO)} {' '.join(args)}")
+    added = m["added_vs_ingest"]
+    row("3-render", f"Rendering a {m['answer_bytes'] / 1e6:.1f} MB Markdown answer ({m['deltas']:,} deltas, width {m['width']})",
+        f"{m['rendered_mb_per_s']:.1f} MB/s; adds {fmt_s(m['added_s'])} to ingest's {fmt_s(m['ingest_pipeline_s'])}; "
+        f"per delta p50 {m['delta_rendered_p50_ns'] / 1000:.1f} µs, p99 {m['delta_rendered_p99_ns'] / 1000:.1f} µs "
+        f"(plain {m['delta_plain_p50_ns'] / 1000:.1f} / {m['delta_plain_p99_ns'] / 1000:.1f} µs)",
+        "", f"added/ingest = {added:.1%}", "≤ 10% added to ingest", added <= 0.10)
 
 
 def time_to_first(command, stdin_path, marker, env, runs):

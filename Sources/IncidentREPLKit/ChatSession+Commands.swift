@@ -22,6 +22,7 @@ extension ChatSession {
         ("/sessions", "journaled sessions: date, first question, size"),
         ("/resume", "continue a journaled session: /resume NAME"),
         ("/export", "write Markdown incident notes: /export [--redact | --no-redact] [FILE]"),
+        ("/copy", "copy the last (or Nth) code block of the last answer: /copy [N] [--file]"),
         ("/quit", "leave (also quit, exit, Ctrl-D)"),
     ]
 
@@ -102,6 +103,8 @@ extension ChatSession {
             resume(argument)
         case "/export":
             export(argument)
+        case "/copy":
+            copyCodeBlock(argument)
         default:
             warn("unknown command \(name); /help lists the commands")
         }

@@ -63,6 +63,8 @@ public final class ChatSession: @unchecked Sendable {
     var journalFailed = false
     /// A flush of the journal failed (reported once; the lines are written regardless).
     var journalSyncFailed = false
+    /// Answers as the model sent them, or rendered Markdown (a terminal without `--plain`).
+    public var answerRendering: AnswerRendering = .plain
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
     var shouldQuit = false
@@ -312,9 +314,9 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Streams one answer to the terminal; Ctrl-C cancels it.
     func stream(_ request: ChatRequest) async -> StreamOutcome {
-        output.write(input.isScripted ? "Assistant: " : "")
+        let printer = AnswerPrinter(output: output, rendering: answerRendering, label: input.isScripted ? "Assistant: " : "")
         let stream = client.stream(request)
-        let output = self.output, errors = self.errors, journal = self.journal
+        let errors = self.errors, journal = self.journal
         let spinner = (!input.isScripted && errors.isTerminal) ? Spinner(output: errors) : nil
         let started = ContinuousClock.now
         let task = Task { () -> StreamOutcome in
@@ -332,7 +334,7 @@ public final class ChatSession: @unchecked Sendable {
                             spinner?.stop()
                         }
                         outcome.answer += delta
-                        output.writeUntrusted(delta)
+                        printer.write(delta)
                         if let journal {
                             unjournaled += delta
                             let now = ContinuousClock.now
@@ -367,7 +369,7 @@ public final class ChatSession: @unchecked Sendable {
         interrupts?.arm { task.cancel() }
         let outcome = await task.value
         interrupts?.disarm()
-        output.finishUntrusted()
+        printer.finish()
         output.write("\n")
         return outcome
     }

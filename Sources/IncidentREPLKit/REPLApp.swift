@@ -124,6 +124,7 @@ public enum REPLApp {
                 roles: roles
             )
             session.sessions = store
+            session.answerRendering = AnswerRendering.choose(plain: configuration.plain, output: output, environment: environment)
             session.localServer = localServer
             session.journaledBaseURL = journaledBaseURL
             session.contextWindowProbe = windowProbe

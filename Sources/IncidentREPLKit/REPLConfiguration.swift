@@ -37,6 +37,8 @@ public struct REPLConfiguration: Sendable {
     /// The embedded server's repetition penalty and DRY multiplier (defaults in ``LocalModelSettings``).
     public var repeatPenalty: Double?
     public var dryMultiplier: Double?
+    /// Answers exactly as the model sent them (sanitized), not rendered, even on a terminal.
+    public var plain = false
 
     public init() {}
 }

@@ -13,6 +13,10 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         case dim
         case red
         case bold
+        case italic
+        case underline
+        /// Code (inline and fenced) in rendered answers.
+        case code
 
         /// The SGR sequence that starts the style.
         var start: String {
@@ -20,7 +24,15 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
             case .dim: "\u{1B}[2m"
             case .red: "\u{1B}[31m"
             case .bold: "\u{1B}[1m"
+            case .italic: "\u{1B}[3m"
+            case .underline: "\u{1B}[4m"
+            case .code: "\u{1B}[36m"
             }
+        }
+
+        /// A colour (dropped under `NO_COLOR`), rather than an attribute such as bold.
+        var isColor: Bool {
+            self == .red || self == .code
         }
 
         /// The SGR sequence that ends every style.
@@ -33,11 +45,17 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         case lineStart
         /// Erase from the cursor to the end of the line (`ESC [ K`).
         case clearToEndOfLine
+        /// One row up (`ESC [ A`): back over a streamed line that is redrawn rendered.
+        case cursorUp
+        /// Erase from the cursor to the end of the screen (`ESC [ J`).
+        case clearToEndOfScreen
 
         var sequence: String {
             switch self {
             case .lineStart: "\r"
             case .clearToEndOfLine: "\u{1B}[K"
+            case .cursorUp: "\u{1B}[A"
+            case .clearToEndOfScreen: "\u{1B}[J"
             }
         }
     }
@@ -58,9 +76,47 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         rendered = style.map { $0.start + safe + Style.reset } ?? safe
     }
 
+    /// `text` sanitized, wrapped in every one of `styles` (none: plain). The caller decides which
+    /// styles the terminal may show.
+    init(_ text: String, styles: [Style]) {
+        let safe = OutputSanitizer.sanitize(text)
+        guard !styles.isEmpty else {
+            rendered = safe
+            return
+        }
+        var text = ""
+        for style in styles { text += style.start }
+        rendered = text + safe + Style.reset
+    }
+
     /// A control sequence from the fixed table, for a terminal only (the caller checks `isTerminal`).
     init(_ control: Control) {
         rendered = control.sequence
+    }
+
+    /// OSC 52, "set the clipboard to `text`": the client's own sequence, written only when the analyst
+    /// asks (`/copy`). The payload is base64, so nothing in `text` can end the sequence early.
+    static func clipboard(_ text: String) -> TerminalText {
+        TerminalText(rendered: "\u{1B}]52;c;" + base64(Array(text.utf8)) + "\u{07}")
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let b0 = UInt32(bytes[index])
+            let b1 = index + 1 < bytes.count ? UInt32(bytes[index + 1]) : 0
+            let b2 = index + 2 < bytes.count ? UInt32(bytes[index + 2]) : 0
+            let triple = b0 << 16 | b1 << 8 | b2
+            out.append(alphabet[Int(triple >> 18 & 63)])
+            out.append(alphabet[Int(triple >> 12 & 63)])
+            out.append(index + 1 < bytes.count ? alphabet[Int(triple >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(index + 2 < bytes.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private init(rendered: String) {
@@ -84,6 +140,6 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func += (lhs: inout TerminalText, rhs: TerminalText) {
-        lhs = lhs + rhs
+        lhs.rendered += rhs.rendered
     }
 }

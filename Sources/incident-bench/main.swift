@@ -4,6 +4,7 @@
 //   incident-bench ingest [--deltas N]            stream ingest split into stages (offline and over loopback)
 //   incident-bench stage NAME [--deltas N]        one ingest stage alone (for callgrind / perf)
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
+//   incident-bench render [--width W]             Markdown rendering of a 1 MB answer vs plain and vs ingest
 //
 // Every result is one line of JSON on stdout: {"bench": …, …}. Nothing leaves 127.0.0.1: the
 // network stages start their own LoopbackServer on an ephemeral loopback port and stop it.
@@ -403,6 +404,9 @@ case "stage":
     }
 case "connections":
     await benchConnections(turns: option("--turns").flatMap { Int($0) } ?? 20)
+case "render":
+    benchRender(bytes: 1_000_000, deltaSize: option("--delta-bytes").flatMap { Int($0) } ?? 4,
+                width: option("--width").flatMap { Int($0) } ?? 100, sinkPath: sinkPath, repeats: repeats)
 default:
     fail("unknown command \(command)")
 }

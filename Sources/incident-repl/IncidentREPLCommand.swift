@@ -102,6 +102,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Option(help: "DRY anti-repetition sampler strength of the embedded server (default 0.8; 0 turns it off).")
     var dryMultiplier: Double?
 
+    @Flag(help: "Print answers exactly as the model sent them (sanitized), without rendering Markdown.")
+    var plain = false
+
     /// `--resume` takes an optional name, which swift-argument-parser options cannot: a bare
     /// `--resume` (last, or followed by another option) becomes the hidden `--resume-latest`.
     static func main() async {
@@ -164,6 +167,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.localModel = localModel
         configuration.repeatPenalty = repeatPenalty
         configuration.dryMultiplier = dryMultiplier
+        configuration.plain = plain
         configuration.sessionName = session
         configuration.configPath = config
         if let resumeName { configuration.resume = .some(resumeName) } else if resumeLatest { configuration.resume = .some(nil) }

@@ -66,7 +66,7 @@ public enum IncidentNotes {
                 case (.assistant, .interrupted): lines.append("### Assistant (interrupted)")
                 }
                 lines.append("")
-                lines.append(clean(message.text))
+                lines.append(EmbeddedMarkdown.contained(clean(message.text)))
                 if message.role == .assistant, message.status == .interrupted {
                     lines.append("")
                     lines.append("_The answer was interrupted here._")

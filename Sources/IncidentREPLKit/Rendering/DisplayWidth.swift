@@ -1,0 +1,80 @@
+/// How many terminal columns text takes: one per character, two for East Asian wide and emoji
+/// characters, none for combining marks. An approximation of `wcwidth` that needs no locale.
+enum DisplayWidth {
+    /// The columns of `text` (tabs count as one; see ``advance(column:over:width:)`` for the cursor).
+    static func columns(of text: some StringProtocol) -> Int {
+        var count = 0
+        var allASCII = true
+        for byte in text.utf8 where byte >= 0x80 {
+            allASCII = false
+            break
+        }
+        if allASCII { return text.utf8.count }
+        for scalar in text.unicodeScalars { count += columns(of: scalar) }
+        return count
+    }
+
+    static func columns(of scalar: Unicode.Scalar) -> Int {
+        let value = scalar.value
+        if value < 0x300 { return 1 }
+        switch value {
+        case 0x300...0x36F, 0x200B...0x200F, 0xFE00...0xFE0F, 0x20D0...0x20FF: return 0
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
+    }
+
+    /// How many rows below the first one the cursor ends on after `text` is printed from column 0 on
+    /// a terminal `width` columns wide that wraps long lines (the "pending wrap" of the last column
+    /// kept, as xterm and tmux do).
+    static func rowsBelow(afterPrinting text: some StringProtocol, width: Int) -> Int {
+        let width = max(width, 1)
+        var rows = 0
+        var column = 0
+        func advance(_ columns: Int) {
+            if column + columns > width {
+                rows += 1
+                column = 0
+            }
+            column += columns
+        }
+        var utf8 = text.utf8.makeIterator()
+        var pendingScalar = false
+        while let byte = utf8.next() {
+            switch byte {
+            case 0x0A:
+                rows += 1
+                column = 0
+            case 0x09:
+                if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
+            case 0..<0x80:
+                advance(1)
+            default:
+                // Non-ASCII: handled by scalar below (lead bytes only).
+                pendingScalar = true
+            }
+            if pendingScalar { break }
+        }
+        guard pendingScalar else { return rows }
+        // Text with non-ASCII characters: count by scalar from the start.
+        rows = 0
+        column = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n":
+                rows += 1
+                column = 0
+            case "\t":
+                if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
+            default:
+                let columns = columns(of: scalar)
+                if columns > 0 { advance(columns) }
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,120 @@
+@testable import IncidentREPLKit
+import Safeguards
+import Testing
+
+/// The answer printer on a (modelled) terminal: what the analyst ends up seeing, however the
+/// answer was cut into deltas, and what reaches a pipe.
+@Suite("Answer printing")
+struct AnswerPrinterTests {
+    static let answer = """
+        ## Triage of **dc01**
+        The account `svc-backup` logged on interactively at 03:12 from an unusual host, which is worth a closer look before anything else.
+        - Isolate *ws-07* now
+          - keep the memory image
+        1. Reset the [krbtgt](https://learn.example.com/krbtgt) password twice
+        > Note: the VPN logs are incomplete for the first hour.
+
+        | Host | Logons |
+        |------|-------:|
+        | dc01 | 12 |
+        | ws-07 | 3 |
+
+        ```kql
+        SecurityEvent | where EventID == 4624 and LogonType == 10 | summarize count() by Account
+        ```
+        ---
+        日本語のテキスト too.
+        """
+
+    /// What the printer writes for `deltas`.
+    static func printed(_ deltas: [String], rendering: AnswerRendering) throws -> String {
+        try TerminalOutputTests.captured(usesColor: true) { output in
+            let printer = AnswerPrinter(output: output, rendering: rendering)
+            for delta in deltas { printer.write(delta) }
+            printer.finish()
+        }
+    }
+
+    static func expectedScreen(_ text: String, width: Int) -> [String] {
+        var sanitizer = OutputSanitizer()
+        let safe = sanitizer.sanitize(text) + sanitizer.finish()
+        // Code lines longer than the width are wrapped by the terminal, not by us.
+        let lines = MarkdownRenderer.render(safe, width: width).map(\.text)
+        return ScreenModel.lines(after: lines.map { $0 + "\n" }.joined(), width: width)
+    }
+
+    @Test(arguments: [30, 80])
+    func theFinalScreenIsTheRenderedAnswerWhereverTheDeltasAreCut(width: Int) throws {
+        let rendering = AnswerRendering.markdown(color: true, width: width)
+        let expected = Self.expectedScreen(Self.answer, width: width)
+        #expect(expected.contains { $0.contains("Triage of dc01") })
+        #expect(expected.contains("SecurityEvent | where EventID == 4624 and LogonType == 10 | summarize count() by") == (width == 80))
+        let whole = try Self.printed([Self.answer], rendering: rendering)
+        #expect(ScreenModel.lines(after: whole, width: width) == expected)
+
+        let scalars = Array(Self.answer.unicodeScalars)
+        var mismatches: [Int] = []
+        var firstMismatch = ""
+        for cut in 0...scalars.count {
+            var first = "", second = ""
+            first.unicodeScalars.append(contentsOf: scalars[..<cut])
+            second.unicodeScalars.append(contentsOf: scalars[cut...])
+            let output = try Self.printed([first, second], rendering: rendering)
+            if ScreenModel.lines(after: output, width: width) != expected {
+                if mismatches.isEmpty { firstMismatch = output }
+                mismatches.append(cut)
+            }
+        }
+        #expect(mismatches.isEmpty, "first mismatching output: \(firstMismatch.debugDescription)")
+
+        // One delta per character, as a slow local model sends them.
+        let characters = Self.answer.map { String($0) }
+        #expect(ScreenModel.lines(after: try Self.printed(characters, rendering: rendering), width: width) == expected)
+    }
+
+    @Test func theLineStillStreamingIsShownAtOnceAndRedrawnWhenItEnds() throws {
+        let rendering = AnswerRendering.markdown(color: false, width: 40)
+        // Nothing is held back: the first token reaches the terminal as it would unrendered.
+        let streaming = try TerminalOutputTests.captured { output in
+            AnswerPrinter(output: output, rendering: rendering).write("**Containment** fi")
+        }
+        #expect(streaming == "**Containment** fi")
+        let settled = try Self.printed(["**Containment** fi", "rst\nnext"], rendering: rendering)
+        #expect(settled.hasPrefix("**Containment** fi\r\u{1B}[J"))
+        #expect(ScreenModel.lines(after: settled, width: 40) == ["Containment first", "next"])
+    }
+
+    @Test func plainOutputIsExactlyTheSanitizedText() throws {
+        let hostile = Self.answer + "\n```\n\u{1B}[2J\u{1B}]52;c;ZXZpbA==\u{07}\n"
+        let deltas = stride(from: 0, to: hostile.count, by: 7).map { start in
+            String(hostile.dropFirst(start).prefix(7))
+        }
+        let output = try Self.printed(deltas, rendering: .plain)
+        #expect(output == OutputSanitizer.sanitize(hostile))
+    }
+
+    @Test func noColorKeepsBoldAndStructureButDropsColour() throws {
+        let output = try Self.printed([Self.answer], rendering: .markdown(color: false, width: 80))
+        #expect(output.contains("\u{1B}[1m"))
+        #expect(!output.contains("\u{1B}[36m"))
+        #expect(!output.contains("\u{1B}[31m"))
+        #expect(ScreenModel.lines(after: output, width: 80).contains("• Isolate ws-07 now"))
+        let colored = try Self.printed([Self.answer], rendering: .markdown(color: true, width: 80))
+        #expect(colored.contains("\u{1B}[36mSecurityEvent | where"))
+    }
+
+    @Test func escapesInsideACodeBlockAndATableReachTheScreenInert() throws {
+        let hostile = "```sh\nprintf '\u{1B}]52;c;ZXZpbA==\u{07}' \u{1B}[2J\n```\n| a | b |\n|---|---|\n| \u{1B}[8mhidden | \u{9B}1;1H |\n"
+        for rendering in [AnswerRendering.markdown(color: true, width: 60), .markdown(color: false, width: 60)] {
+            let output = try Self.printed(hostile.map { String($0) }, rendering: rendering)
+            var screen = ScreenModel(width: 60)
+            screen.feed(output)
+            #expect(screen.unexpectedSequences.isEmpty)
+            let table = Set(TerminalText.Style.allCases.map(\.start) + [TerminalText.Style.reset])
+            #expect(screen.styleSequences.isSubset(of: table))
+            #expect(!output.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || $0.value == 0x07 })
+            #expect(screen.text.contains("printf '^[]52;c;ZXZpbA==^G' ^[[2J"))
+            #expect(screen.text.contains { $0.hasPrefix("^[[8mhidden") })
+        }
+    }
+}
