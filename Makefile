@@ -22,9 +22,11 @@ TEST_RUN := $(shell od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 test: setup
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
-	INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --skip EndToEndTests
-	INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --filter EndToEndTests
-	@scripts/check-leftovers.sh $(TEST_RUN)
+	@status=0; \
+	INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --skip EndToEndTests || status=$$?; \
+	if [ $$status -eq 0 ]; then INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --filter EndToEndTests || status=$$?; fi; \
+	scripts/check-leftovers.sh $(TEST_RUN) || status=1; \
+	exit $$status
 
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib

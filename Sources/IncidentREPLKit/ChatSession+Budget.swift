@@ -28,7 +28,7 @@ extension ChatSession {
     static func describeStop(_ reason: StopReason, maxTokens: Int) -> String {
         switch reason.kind {
         case .maxTokens:
-            "(the answer reached the --max-tokens limit of \(maxTokens.grouped) tokens; /retry after raising it, or ask to go on)"
+            "(the answer reached the --max-tokens limit of \(maxTokens.grouped) tokens; ask it to go on, or start with a higher --max-tokens)"
         case .blocked:
             "(the provider stopped the answer: \(OutputSanitizer.sanitize(reason.raw)))"
         case .contextWindow:

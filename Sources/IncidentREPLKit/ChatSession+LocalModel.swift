@@ -8,6 +8,8 @@ extension ChatSession {
         errors.write(errors.dim("the local model server stopped; starting it again…") + "\n")
         do {
             return try await server.ensureRunning()
+        } catch is CancellationError {
+            return false  // Ctrl-C: the turn says it stopped; the next one starts the server again
         } catch {
             errors.write(errors.red("error: "))
             errors.writeUntrustedLine("\(error)")

@@ -367,7 +367,8 @@ public final class ChatSession: @unchecked Sendable {
             return outcome
         }
         interrupts?.arm { task.cancel() }
-        let outcome = await task.value
+        // A Ctrl-C that cancelled the turn just before this answer was armed stops it too.
+        let outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         interrupts?.disarm()
         printer.finish()
         output.write("\n")

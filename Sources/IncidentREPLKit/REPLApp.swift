@@ -72,10 +72,11 @@ public enum REPLApp {
 
             if settings.provider == .local, settings.baseURL == nil {
                 let local = try localModelSettings(configuration, config: config)
-                errors.write(errors.dim("starting the embedded local model (llama.cpp, \(local.modelFileName))…") + "\n")
                 let server = try await LocalModelServer.start(
                     layout: layout, settings: local, stateDirectory: StatePaths.stateDirectory(environment: environment)
-                )
+                ) {
+                    errors.write(errors.dim("starting the embedded local model (llama.cpp, \(local.modelFileName))…") + "\n")
+                }
                 localServer = server
                 settings.baseURL = server.baseURL + "/v1"
                 settings.apiKey = server.token

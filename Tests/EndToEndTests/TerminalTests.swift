@@ -301,4 +301,67 @@ struct TerminalTests {
         try await terminal.waitFor { $0.contains("answered") }
         try await terminal.send("C-d")
     }
+
+    /// A loopback answer slow enough to type into.
+    static func slowServer(words: Int = 60) throws -> LoopbackServer {
+        let slow = Reply.stream(.openai, deltas: (1...words).map { "w\($0) " }, interval: .milliseconds(60))
+        return try LoopbackServer(handler: { request in request.method == "POST" ? slow : .json("{}", status: 404) })
+    }
+
+    @Test func controlBytesPastedWhileAnAnswerStreamsAreDataForTheNextPrompt() async throws {
+        let server = try Self.slowServer()
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: commandShowingExit(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("tell me")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("w3 ") }
+        try await terminal.tmux(["set-buffer", "-b", "bin", "line one\u{1A}line two\u{03} three\u{1C} four\n"])
+        try await terminal.tmux(["paste-buffer", "-p", "-b", "bin", "-t", terminal.session])
+        let (screen, _) = try await terminal.waitFor { $0.contains("w60") && $0.contains("[pasted") }
+        #expect(!screen.contains("Stopped"))
+        #expect(!screen.contains("EXITED"))
+        #expect(!screen.contains("interrupted"))
+        #expect(screen.contains("ir> [pasted 1 line"))
+        try await terminal.send("C-u", "C-d")
+        try await terminal.waitFor { $0.contains("EXITED-0") }
+    }
+
+    @Test func linesTypedAheadAreSeparateTurns() async throws {
+        let server = try Self.slowServer(words: 30)
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: commandShowingExit(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("tell me")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("w2 ") }
+        try await terminal.type("Which host?")
+        try await terminal.send("Enter")
+        try await terminal.type("quit")
+        try await terminal.send("Enter")
+        try await terminal.waitFor(timeout: .seconds(30)) { $0.contains("EXITED") }
+        let questions = server.requests.filter { $0.method == "POST" }.compactMap {
+            $0.json()?["messages"]?.array?.last?["content"]?.string
+        }
+        #expect(questions == ["tell me", "Which host?"])
+    }
+
+    @Test func sigtermWhileAnAnswerStreamsLeavesTheTerminalAsItWas() async throws {
+        let server = try Self.slowServer(words: 200)
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: "bash --norc --noprofile")
+        try await terminal.type("stty -a | tr ' ' '\\n' | grep -cxE 'isig|icanon|echo'; " + command(server) + "; stty -a | tr ' ' '\\n' | grep -cxE 'isig|icanon|echo'")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("tell me")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("w3 ") }
+        _ = try await ProcessRunner.run("/usr/bin/pkill", arguments: ["-TERM", "-f", "base-url \(server.baseURL)/v1 "])
+        let (screen, _) = try await terminal.waitFor(timeout: .seconds(20)) { screen in
+            screen.split(separator: "\n").filter { $0 == "3" }.count >= 2
+        }
+        #expect(screen.split(separator: "\n").filter { $0 == "3" }.count == 2, "screen:\n\(screen)")
+        try await terminal.type("exit")
+        try await terminal.send("Enter")
+    }
 }

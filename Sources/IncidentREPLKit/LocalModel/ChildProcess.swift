@@ -20,7 +20,8 @@ final class ChildProcess: Sendable {
 
     var hasExited: Bool { exited.load(ordering: .acquiring) }
 
-    /// posix_spawn with stdin from /dev/null and output to the log (or /dev/null).
+    /// posix_spawn with stdin from /dev/null and output appended to the log (or /dev/null): a
+    /// restart keeps the log of the crash that caused it.
     ///
     /// - Parameters:
     ///   - environment: variables added to this process's environment (secrets go here, never in
@@ -34,7 +35,7 @@ final class ChildProcess: Sendable {
                 var actions = posix_spawn_file_actions_t()
                 posix_spawn_file_actions_init(&actions)
                 posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-                posix_spawn_file_actions_addopen(&actions, 1, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                posix_spawn_file_actions_addopen(&actions, 1, logPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
                 posix_spawn_file_actions_adddup2(&actions, 1, 2)
                 var attributes = posix_spawnattr_t()
                 posix_spawnattr_init(&attributes)
@@ -80,14 +81,21 @@ final class ChildProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(flags))
     }
 
-    /// This process's environment with `additions` set, as `KEY=value` strings.
+    /// Variables of this process a child may see; everything else (provider API keys above all)
+    /// stays out of a process that may outlive this one.
+    static let passedThrough: Set<String> = [
+        "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ",
+        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "LD_LIBRARY_PATH", "INCIDENT_REPL_TEST_RUN",
+    ]
+
+    /// The passed-through part of this process's environment with `additions` set, as `KEY=value`.
     private static func mergedEnvironment(_ additions: [String: String]) -> [String] {
         var merged: [String] = []
         var index = 0
         while let entry = environ[index] {
             let text = String(cString: entry)
             let key = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
-            if additions[key] == nil { merged.append(text) }
+            if additions[key] == nil, passedThrough.contains(key) { merged.append(text) }
             index += 1
         }
         for (key, value) in additions { merged.append("\(key)=\(value)") }

@@ -19,6 +19,7 @@ final class FileLock: Sendable {
     deinit { release() }
 
     /// Takes the lock, trying again every 50 ms until `timeout`; `nil` if it was not to be had.
+    /// - Throws: `CancellationError` when the task is cancelled while it waits.
     static func acquire(_ path: String, exclusive: Bool, timeout: Duration) async throws -> FileLock? {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw REPLError.file(path: path, reason: String(cString: strerror(errno))) }
@@ -27,7 +28,25 @@ final class FileLock: Sendable {
             if flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { return FileLock(path: path, descriptor: fd) }
             if errno != EWOULDBLOCK && errno != EINTR { break }
             if ContinuousClock.now >= deadline { break }
-            try? await Task.sleep(for: .milliseconds(50))
+            do {
+                try await Task.sleep(for: .milliseconds(50))
+            } catch {
+                close(fd)
+                throw error
+            }
+        }
+        close(fd)
+        return nil
+    }
+
+    /// The same from synchronous code (letting go of a server on exit): waits at most `timeout`.
+    static func acquireNow(_ path: String, exclusive: Bool, timeout: Duration) -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { return FileLock(path: path, descriptor: fd) }
+            usleep(20_000)
         }
         close(fd)
         return nil

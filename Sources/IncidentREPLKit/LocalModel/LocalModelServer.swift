@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 #endif
 public import LLMClients
+import Safeguards
 import Synchronization
 
 /// The embedded llama.cpp server (the `xllamacpp` wheel) serving SmolLM2-135M from the
@@ -77,9 +78,11 @@ public final class LocalModelServer: Sendable {
     /// - Parameters:
     ///   - stateDirectory: where the shared server's record, locks and log live; `nil` starts a
     ///     private server (no token, free port, dies with this process).
+    ///   - onStarting: called once a new server is about to be started (not when one is reused).
     /// - Throws: ``REPLError/localServerUnavailable(_:)`` with what to do about it.
     public static func start(
-        layout: ProjectLayout?, settings: LocalModelSettings, stateDirectory: String?, timeout: Duration = .seconds(120)
+        layout: ProjectLayout?, settings: LocalModelSettings, stateDirectory: String?, timeout: Duration = .seconds(120),
+        onStarting: @Sendable () -> Void = {}
     ) async throws -> LocalModelServer {
         guard let layout else {
             throw REPLError.localServerUnavailable(
@@ -94,7 +97,8 @@ public final class LocalModelServer: Sendable {
         guard let stateDirectory else {
             let launch = Launch(python: python, logPath: nil, sharedBase: nil, timeout: timeout)
             let port = freePort()
-            let child = try await spawn(launch, settings: settings, port: port, token: nil)
+            onStarting()
+            let child = try await spawn(launch, settings: settings, port: port, token: nil, leasePath: nil)
             let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", port: port, token: nil, settings: settings,
                                           launch: launch, lease: nil, running: Running(child: child, pid: child.pid))
             try await server.waitUntilHealthy(child: child)
@@ -109,18 +113,24 @@ public final class LocalModelServer: Sendable {
             throw REPLError.localServerUnavailable("another incident-repl has been starting the local model for \(timeout); try again")
         }
         defer { starting.release() }
-        // Our share of the lease first: a server never exits while a lease is held.
-        guard let lease = try await FileLock.acquire(base + ".lease", exclusive: false, timeout: .seconds(5)) else {
-            throw REPLError.localServerUnavailable("the previous local model server is still shutting down; try again")
-        }
-        if let record = ServerRecord.read(from: base + ".json"), await isOurs(record, settings: settings) {
-            return LocalModelServer(baseURL: "http://127.0.0.1:\(record.port)", port: record.port, token: record.token,
-                                    settings: settings, launch: launch, lease: lease,
-                                    running: Running(child: nil, pid: record.pid))
+        if let record = ServerRecord.read(from: base + ".json"),
+           // Our share of that server's lease first: it never exits while a lease is held.
+           let lease = try await FileLock.acquire(leasePath(base: base, token: record.token), exclusive: false, timeout: .seconds(5)) {
+            if await isOurs(record, settings: settings) {
+                return LocalModelServer(baseURL: "http://127.0.0.1:\(record.port)", port: record.port, token: record.token,
+                                        settings: settings, launch: launch, lease: lease,
+                                        running: Running(child: nil, pid: record.pid))
+            }
+            lease.release()
         }
         let token = ServerRecord.makeToken()
+        guard let lease = try await FileLock.acquire(leasePath(base: base, token: token), exclusive: false, timeout: .seconds(5)) else {
+            throw REPLError.localServerUnavailable("cannot take the lease file in \(directory)")
+        }
         let port = portIsFree(wellKnownPort) ? wellKnownPort : freePort()
-        let child = try await spawn(launch, settings: settings, port: port, token: token)
+        onStarting()
+        let child = try await spawn(launch, settings: settings, port: port, token: token,
+                                    leasePath: leasePath(base: base, token: token))
         let server = LocalModelServer(baseURL: "http://127.0.0.1:\(port)", port: port, token: token, settings: settings,
                                       launch: launch, lease: lease, running: Running(child: child, pid: child.pid))
         do {
@@ -128,10 +138,16 @@ public final class LocalModelServer: Sendable {
             try ServerRecord(pid: child.pid, port: port, token: token, modelPath: settings.modelPath,
                              contextSize: settings.contextSize).write(to: base + ".json")
         } catch {
-            server.stop()
+            child.terminate()
+            lease.release()
             throw error
         }
         return server
+    }
+
+    /// One lease file per server (settings and token), so a server runs while REPLs use *it*.
+    static func leasePath(base: String, token: String) -> String {
+        base + "." + String(token.prefix(12)) + ".lease"
     }
 
     /// Whether the server process is alive.
@@ -143,18 +159,22 @@ public final class LocalModelServer: Sendable {
     }
 
     /// Starts the server again on the same port if it died (crashed, killed, out of memory).
+    /// Cancelled (Ctrl-C), the half-started server is stopped and the next turn tries again.
     /// - Returns: whether it had to be started.
     @discardableResult
     public func ensureRunning() async throws -> Bool {
         if isRunning { return false }
         var starting: FileLock?
         if let base = launch.sharedBase {
-            starting = try await FileLock.acquire(base + ".start", exclusive: true, timeout: launch.timeout)
+            guard let lock = try await FileLock.acquire(base + ".start", exclusive: true, timeout: launch.timeout) else {
+                throw REPLError.localServerUnavailable("another incident-repl has been starting the local model for \(launch.timeout); try again")
+            }
+            starting = lock
             // Another REPL sharing it may have started it again already.
             if let record = ServerRecord.read(from: base + ".json"), record.port == port, record.token == token,
                await Self.isOurs(record, settings: settings) {
                 process.withLock { $0 = Running(child: nil, pid: record.pid) }
-                starting?.release()
+                lock.release()
                 return true
             }
         }
@@ -163,9 +183,15 @@ public final class LocalModelServer: Sendable {
             throw REPLError.localServerUnavailable(
                 "the local model server stopped and port \(port) is now taken by another program; restart incident-repl")
         }
-        let child = try await Self.spawn(launch, settings: settings, port: port, token: token)
+        let leasePath = launch.sharedBase.flatMap { base in token.map { Self.leasePath(base: base, token: $0) } }
+        let child = try await Self.spawn(launch, settings: settings, port: port, token: token, leasePath: leasePath)
         process.withLock { $0 = Running(child: child, pid: child.pid) }
-        try await waitUntilHealthy(child: child)
+        do {
+            try await waitUntilHealthy(child: child)
+        } catch {
+            child.terminate()
+            throw error
+        }
         if let base = launch.sharedBase, let token {
             try ServerRecord(pid: child.pid, port: port, token: token, modelPath: settings.modelPath,
                              contextSize: settings.contextSize).write(to: base + ".json")
@@ -173,40 +199,44 @@ public final class LocalModelServer: Sendable {
         return true
     }
 
-    /// Lets go of the server: a private one is stopped; a shared one is stopped only if no other
-    /// REPL holds a lease on it (otherwise it runs on for them).
+    /// Lets go of the server. A private one is stopped. A shared one is stopped only if no other REPL
+    /// holds a lease on it, under the start lock so that no REPL starting meanwhile reuses a server
+    /// on its way out; one another REPL started is never signalled (it exits when its last lease goes).
     public func stop() {
         let running = process.withLock { $0 }
-        if let lease {
-            guard lease.releaseReportingSoleHolder() else { return }
-            if let base = launch.sharedBase, ServerRecord.read(from: base + ".json")?.pid == running.pid {
-                unlink(base + ".json")
-            }
+        guard let lease else {
+            running.child?.terminate()
+            return
         }
-        if let child = running.child {
-            child.terminate()
-        } else if kill(running.pid, SIGTERM) == 0 {
-            for _ in 0..<100 where kill(running.pid, 0) == 0 { usleep(20_000) }
-        }
+        let base = launch.sharedBase ?? ""
+        let starting = FileLock.acquireNow(base + ".start", exclusive: true, timeout: .seconds(2))
+        defer { starting?.release() }
+        guard lease.releaseReportingSoleHolder() else { return }
+        if ServerRecord.read(from: base + ".json")?.pid == running.pid { unlink(base + ".json") }
+        if let token { unlink(Self.leasePath(base: base, token: token)) }
+        running.child?.terminate()
     }
 
     // MARK: - Starting
 
-    private static func spawn(_ launch: Launch, settings: LocalModelSettings, port: Int, token: String?) async throws -> ChildProcess {
-        let environment = LlamaLauncher.environment(
-            settings: settings, port: port, token: token, leasePath: launch.sharedBase.map { $0 + ".lease" })
+    private static func spawn(
+        _ launch: Launch, settings: LocalModelSettings, port: Int, token: String?, leasePath: String?
+    ) async throws -> ChildProcess {
+        let environment = LlamaLauncher.environment(settings: settings, port: port, token: token, leasePath: leasePath)
         return try await ChildProcess.spawn([launch.python, "-c", LlamaLauncher.script], environment: environment,
                                             logPath: launch.logPath)
     }
 
+    /// Waits until the child itself listens on the port and answers `/health`: nothing is asked of
+    /// the port before the kernel says the listening socket is the child's.
     private func waitUntilHealthy(child: ChildProcess) async throws {
         let deadline = ContinuousClock.now + launch.timeout
         while ContinuousClock.now < deadline {
-            if await Self.answers(baseURL + "/health", token: nil) == 200 { return }
             if child.hasExited {
-                throw REPLError.localServerUnavailable(
-                    "the llama.cpp server exited during start-up" + (launch.logPath.map { "; see \($0)" } ?? ""))
+                throw REPLError.localServerUnavailable("the llama.cpp server exited during start-up" + logExcerpt())
             }
+            if ListeningSocket.isHeld(port: port, byProcess: child.pid),
+               await Self.answers(baseURL + "/health", token: nil) == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         child.terminate()
@@ -226,13 +256,24 @@ public final class LocalModelServer: Sendable {
         }
     }
 
+    /// The last error line of the server's log, for a start-up that failed.
+    private func logExcerpt() -> String {
+        guard let path = launch.logPath else { return "" }
+        let text = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        let lines = text.split(separator: "\n").suffix(40)
+        let telling = lines.last { $0.lowercased().contains("error") || $0.contains("failed") } ?? lines.last
+        return telling.map { ": \(OutputSanitizer.sanitize(String($0.prefix(200)))) (log: \(path))" } ?? "; see \(path)"
+    }
+
     // MARK: - Whose server is it
 
     /// Whether a recorded server is alive, demands the recorded token (and refuses any other), and
     /// serves the same model at the same context size.
     static func isOurs(_ record: ServerRecord, settings: LocalModelSettings) async -> Bool {
         guard record.modelPath == settings.modelPath, record.contextSize == settings.contextSize,
-              kill(record.pid, 0) == 0 else { return false }
+              kill(record.pid, 0) == 0,
+              // Nothing, not even the token, goes to a port whose listener is not the recorded process.
+              ListeningSocket.isHeld(port: record.port, byProcess: record.pid) else { return false }
         let url = "http://127.0.0.1:\(record.port)/props"
         guard let props = await props(url, token: record.token),
               props.default_generation_settings?.n_ctx == settings.contextSize,

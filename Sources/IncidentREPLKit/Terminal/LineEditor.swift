@@ -51,6 +51,10 @@ public final class LineEditor: InputSource {
         return (fds[0], fds[1])
     }()
 
+    /// Reads the keyboard between prompts (while an answer streams); its bytes are read first at the
+    /// next prompt.
+    private static let typeAhead = TypeAheadReader { bytes in LineEditor.pushback.withLock { $0.append(contentsOf: bytes) } }
+
     /// Lines longer than this (pastes, long blocks) are not kept in the history file.
     static let historyLimit = 4096
 
@@ -113,6 +117,11 @@ public final class LineEditor: InputSource {
             TerminalMode.restore()
             return .endOfInput
         }
+        defer {
+            // Until the next prompt: keys typed are kept for it, unseen, and signal keys are ours.
+            TerminalMode.quietForAnswer()
+            Self.typeAhead.start()
+        }
         var lines = [first]
         if first.trimmingSpaces() == "\"\"\"" {
             // A typed block: everything up to the closing """.
@@ -128,6 +137,7 @@ public final class LineEditor: InputSource {
             if Self.interrupted.exchange(false, ordering: .relaxed) { return .interrupt }
             if !closed {
                 Self.quitKeyPressed.store(false, ordering: .relaxed)
+                Self.output("\n")
                 return .cancelled("(block cancelled: Ctrl-D before the closing \"\"\"; nothing was sent)")
             }
         } else {
@@ -140,7 +150,6 @@ public final class LineEditor: InputSource {
         let pastes = Self.pastes.withLock { value in defer { value.removeAll() }; return value }
         let text = Self.expand(typed, pastes: pastes)
         remember(typed, hadPaste: !pastes.isEmpty)
-        TerminalMode.quietForAnswer()
         return .line(text)
     }
 
@@ -162,12 +171,15 @@ public final class LineEditor: InputSource {
     /// One `readline` call on its own thread; `nil` on Ctrl-D, Ctrl-\ or Ctrl-C.
     private func readLine(prompt: String) async -> String? {
         await withCheckedContinuation { continuation in
+            Self.typeAhead.stop()
+            guard !TerminalMode.isShuttingDown else { return continuation.resume(returning: nil) }
             DetachedThread.run {
                 ceditline_set_done(0)
                 // libedit takes the mode it finds as the one to return to: give it the original.
                 TerminalMode.restore()
-                Self.output("\u{1B}[?2004h")  // ask the terminal to bracket pastes
-                defer { Self.output("\u{1B}[?2004l") }
+                // Pastes bracketed, at the prompt and (for the TypeAheadReader) between prompts; left
+                // on until TerminalMode.restore() at exit.
+                Self.output("\u{1B}[?2004h")
                 guard let raw = readline(prompt) else {
                     continuation.resume(returning: nil)
                     return
@@ -259,7 +271,8 @@ public final class LineEditor: InputSource {
     static func insertion(for paste: String) -> String {
         let plain = paste.utf8.count <= 200 && !paste.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         if plain { return paste }
-        let lines = paste.split(separator: "\n", omittingEmptySubsequences: false).count
+        var lines = paste.split(separator: "\n", omittingEmptySubsequences: false).count
+        if paste.hasSuffix("\n") { lines -= 1 }  // a copied block usually ends with its line end
         let number = pastes.withLock { $0.count + 1 }
         let item = "[pasted \(number == 1 ? "" : "#\(number): ")\(lines) \(lines == 1 ? "line" : "lines"), \(size(paste.utf8.count))]"
         pastes.withLock { $0.append((item, paste)) }
@@ -279,7 +292,7 @@ public final class LineEditor: InputSource {
         rl_deprep_terminal()
         TerminalMode.restore()
         output("\n")
-        kill(getpid(), SIGTSTP)
+        kill(0, SIGTSTP)  // the whole job: under `make run`, make too
         // The stop takes this thread at its next system call; it goes on after `fg` (SIGCONT).
         usleep(20_000)
         rl_prep_terminal(1)
@@ -319,7 +332,10 @@ public final class LineEditor: InputSource {
     }
 
     /// Whether more input is already waiting (a paste), allowing a few milliseconds for it to land.
+    /// Lines typed ahead while an answer streamed (queued by the ``TypeAheadReader``) are separate
+    /// turns, not a paste.
     private static func inputIsPending() -> Bool {
+        if !pushback.withLock({ $0.isEmpty }) { return false }
         var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 15) > 0
     }

@@ -8,14 +8,23 @@ import Synchronization
 /// - At the prompt, libedit puts the terminal in its editing mode; we also turn off `ISIG`, so that
 ///   a Ctrl-Z or Ctrl-\ byte inside a paste is data, never a signal (the line editor handles Ctrl-C,
 ///   Ctrl-Z and Ctrl-\ typed as keys itself).
-/// - While an answer streams, keys are not echoed and not line-buffered (``quietForAnswer()``): what
-///   the analyst types ahead stays in the input queue for the next prompt instead of being printed
-///   into the answer. Ctrl-C still interrupts (`ISIG` stays on).
+/// - While an answer streams, keys are not echoed, not line-buffered and not signals
+///   (``quietForAnswer()``): the ``TypeAheadReader`` keeps what the analyst types for the next
+///   prompt instead of it being printed into the answer, and acts on Ctrl-C, Ctrl-\ and Ctrl-Z.
 /// - ``restore()`` puts back the mode the terminal had when incident-repl started, and leaves
 ///   bracketed-paste mode: on exit, on SIGTERM, before suspending.
 enum TerminalMode {
     /// The settings of standard input when incident-repl started (nil when it is not a terminal).
     private static let original = Mutex<termios?>(nil)
+    private static let shutdown = Atomic<Bool>(false)
+
+    /// Set once the process is on its way out (SIGTERM, SIGHUP): nothing takes the terminal again.
+    static var isShuttingDown: Bool { shutdown.load(ordering: .acquiring) }
+
+    /// Marks the process as on its way out; from now on only ``restore()`` touches the terminal.
+    static func beginShutdown() {
+        shutdown.store(true, ordering: .releasing)
+    }
 
     /// Remembers the terminal's settings; call once at start.
     static func saveOriginal() {
@@ -33,10 +42,10 @@ enum TerminalMode {
         _ = leave.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
 
-    /// No echo, no line buffering, signals on: type-ahead waits unseen in the input queue.
+    /// No echo, no line buffering, no signal keys: type-ahead waits unseen for the next prompt.
     static func quietForAnswer() {
-        guard var settings = original.withLock({ $0 }) else { return }
-        settings.c_lflag &= ~tcflag_t(ECHO | ICANON | ECHONL)
+        guard !isShuttingDown, var settings = original.withLock({ $0 }) else { return }
+        settings.c_lflag &= ~tcflag_t(ECHO | ICANON | ECHONL | ISIG)
         withUnsafeMutablePointer(to: &settings.c_cc) {
             $0.withMemoryRebound(to: cc_t.self, capacity: Int(NCCS)) { cc in
                 cc[Int(VMIN)] = 1
@@ -48,7 +57,7 @@ enum TerminalMode {
 
     /// Turns off signal characters in whatever mode the terminal is in now (libedit's editing mode).
     static func disableSignalKeys() {
-        guard original.withLock({ $0 }) != nil else { return }
+        guard !isShuttingDown, original.withLock({ $0 }) != nil else { return }
         var settings = termios()
         guard tcgetattr(0, &settings) == 0, settings.c_lflag & tcflag_t(ISIG) != 0 else { return }
         settings.c_lflag &= ~tcflag_t(ISIG)
