@@ -55,11 +55,7 @@ public struct PrivateFile: ~Copyable {
     public static func makePrivateDirectory(_ directory: String) throws {
         var info = stat()
         if stat(directory, &info) == 0 {
-            // Another user's directory is not a place for this user's journals, history or tokens.
-            guard info.st_uid == getuid() else {
-                throw REPLError.file(path: directory, reason: "belongs to another user (uid \(info.st_uid)); set XDG_STATE_HOME to a directory of yours")
-            }
-            if info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
+            if info.st_uid == getuid(), info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
             return
         }
         let parent = Self.directory(of: directory)
