@@ -37,6 +37,8 @@ public struct REPLConfiguration: Sendable {
     /// The embedded server's repetition penalty and DRY multiplier (defaults in ``LocalModelSettings``).
     public var repeatPenalty: Double?
     public var dryMultiplier: Double?
+    /// Evidence files (`--file PATH[:FIRST-LAST]`, repeatable) attached to the first question.
+    public var evidencePaths: [String] = []
 
     public init() {}
 }

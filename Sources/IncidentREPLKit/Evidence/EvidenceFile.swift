@@ -64,6 +64,11 @@ public struct EvidenceFile: Sendable, Equatable, Codable {
         return parts.joined(separator: ", ")
     }
 
+    /// The keys (``Indicator/key``) of the indicators in the attached text.
+    public var indicatorKeys: Set<String> {
+        Set(IndicatorExtractor.indicators(in: text).map(\.key))
+    }
+
     /// The attachment carried by the question's message.
     public var attachment: Attachment { Attachment(label: label, text: text) }
 

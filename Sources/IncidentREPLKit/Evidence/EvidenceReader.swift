@@ -51,6 +51,12 @@ public enum EvidenceReader {
             text: InvisibleCharacters.reveal(selected).text)
     }
 
+    /// Whether something exists at `path`.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
     /// `path` with `~` expanded and made absolute.
     static func absolutePath(_ path: String, environment: [String: String], currentDirectory: String) -> String {
         var expanded = path

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// One file named on a `/file` line or by `--file`: its path as written and the part to attach.
 public struct EvidenceRequest: Sendable, Equatable {
     /// The path as the analyst wrote it (`~` and relative paths allowed).
@@ -59,6 +65,15 @@ public struct EvidenceRequest: Sendable, Equatable {
             }
             return EvidenceRequest(path: written, selection: option)
         }
+    }
+
+    /// The request for one `--file` argument: a path, or `PATH:FIRST-LAST` when no file has that
+    /// whole name (no quoting or options: the shell has split the words already).
+    public static func single(_ written: String, environment: [String: String]) -> EvidenceRequest {
+        let directory = FileManager.default.currentDirectoryPath
+        let exists = EvidenceReader.exists(EvidenceReader.absolutePath(written, environment: environment, currentDirectory: directory))
+        if !exists, let (path, range) = lineRange(written) { return EvidenceRequest(path: path, selection: range) }
+        return EvidenceRequest(path: written)
     }
 
     static let usage = "usage: /file PATH[:FIRST-LAST] [PATH…] [--tail N | --grep PATTERN]"
