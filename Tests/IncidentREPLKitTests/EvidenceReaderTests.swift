@@ -131,3 +131,21 @@ struct EvidenceReaderTests {
         #expect(decoded == entry)
     }
 }
+
+@Suite("The evidence list for incident notes")
+struct EvidenceNotesTests {
+    @Test func listsEveryFileWithItsHashAndTheMessageItWentWith() {
+        let file = EvidenceFile(
+            path: "/cases/odd `name`.log", size: 12_345, sha256: String(repeating: "0f", count: 32),
+            modified: Date(timeIntervalSince1970: 1_795_000_000), attached: Date(timeIntervalSince1970: 1_795_000_300),
+            compressed: false, selection: .lines(first: 100, last: 400), totalLines: 7_702, attachedLines: 301,
+            replacedSequences: 0, text: "…")
+        let section = EvidenceNotes.markdownSection([AttachedEvidence(messageID: 2, file: file)])
+        #expect(section.hasPrefix("## Evidence\n\n- "))
+        #expect(section.contains("SHA-256 `\(String(repeating: "0f", count: 32))`"))
+        #expect(section.contains("``odd `name`.log``"))
+        #expect(section.contains("12,345 bytes"))
+        #expect(section.contains("sent with message #3 (lines 100-400 of 7,702)"))
+        #expect(EvidenceNotes.markdownSection([]) == "")
+    }
+}
