@@ -42,6 +42,7 @@ extension ChatSession {
         if let refusal = evidenceRefusal(candidate, question: "(your next question)") { return refusal }
         evidence.staged = candidate
         for file in files {
+            if let notice = file.notice { warn("\(file.name): " + notice) }
             var line = "attached \(file.name): \(file.attachedLines.grouped) line\(file.attachedLines == 1 ? "" : "s")"
             if let selection = file.selection { line += " (\(selection) of \(file.totalLines.grouped))" }
             line += ", about \(estimator.estimate(file.text).grouped) tokens, SHA-256 \(file.sha256); it goes with your next question as untrusted data"
@@ -112,6 +113,13 @@ extension ChatSession {
             say("sent:")
             for item in evidence.attached { sayUntrusted("  #\(item.messageID + 1) " + item.file.summaryLine) }
         }
+    }
+
+    /// Evidence still waiting when the session ends was never sent: said once, so nobody believes it was.
+    func warnAboutUnsentEvidence() {
+        guard !evidence.staged.isEmpty else { return }
+        warn("not sent (no question followed): " + evidence.staged.map(\.name).joined(separator: ", "))
+        evidence.staged = []
     }
 
     /// A `/file` that attached nothing: said, and counted as a failed turn in a transcript.

@@ -130,6 +130,7 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Waits until the journal is on disk, and reports a flush that failed meanwhile.
     func finishJournal() async {
+        warnAboutUnsentEvidence()
         guard let journal else { return }
         await journal.waitUntilDurable()
         reportSyncFailure(of: journal)

@@ -84,6 +84,17 @@ struct EvidenceReaderTests {
         #expect(Self.refusal(path)?.contains("iconv -f UTF-16") == true)
     }
 
+    @Test func invisibleCharactersInEvidenceAreMadeVisibleAsInAnythingTyped() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/mail.eml"
+        writeFile(path, Array("Subject: invoice\nPay now\u{200B} please\u{202E}fdp.exe\n".utf8))
+        let file = try Self.read(path)
+        #expect(file.text.contains("<U+200B>"))
+        #expect(file.text.contains("<U+202E>"))
+        #expect(file.notice != nil)
+        #expect(file.sha256 == Digest.sha256Hex(Array("Subject: invoice\nPay now\u{200B} please\u{202E}fdp.exe\n".utf8)))
+    }
+
     @Test func aDirectoryAndAMissingFileAreRefused() throws {
         let directory = TemporaryDirectory()
         #expect(Self.refusal(directory.path)?.contains("a directory") == true)

@@ -119,6 +119,18 @@ struct EvidenceSessionTests {
         #expect(content.contains("lines 1-"))
     }
 
+    @Test func evidenceNoQuestionFollowedIsSaidToBeUnsent() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/auth.log"
+        writeFile(path, Array(Self.log.utf8))
+        let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["ok"]) })
+        defer { server.stop() }
+        let run = try await SessionHarness.run(.openai, lines: ["/file \(path)", "/file"], server: server)
+        #expect(run.requests.isEmpty)
+        #expect(run.stdout.contains("waiting for your next question:\n  \(path)  "))
+        #expect(run.stderr.contains("not sent (no question followed): auth.log"))
+    }
+
     @Test func aBinaryFileIsRefusedAndNothingIsSent() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/dump.bin"

@@ -34,6 +34,8 @@ public struct EvidenceFile: Sendable, Equatable, Codable {
     public var replacedSequences: Int
     /// The attached text, with invisible characters made visible as in anything typed.
     public var text: String
+    /// What making invisible characters visible found, for the analyst (not journaled).
+    public var notice: String?
 
     public init(
         path: String, size: Int, sha256: String, modified: Date, attached: Date, compressed: Bool,
@@ -50,6 +52,13 @@ public struct EvidenceFile: Sendable, Equatable, Codable {
         self.attachedLines = attachedLines
         self.replacedSequences = replacedSequences
         self.text = text
+    }
+
+    public static func == (lhs: EvidenceFile, rhs: EvidenceFile) -> Bool {
+        lhs.path == rhs.path && lhs.size == rhs.size && lhs.sha256 == rhs.sha256 && lhs.modified == rhs.modified
+            && lhs.attached == rhs.attached && lhs.compressed == rhs.compressed && lhs.selection == rhs.selection
+            && lhs.totalLines == rhs.totalLines && lhs.attachedLines == rhs.attachedLines
+            && lhs.replacedSequences == rhs.replacedSequences && lhs.text == rhs.text
     }
 
     /// The file's name without its directory.

@@ -45,10 +45,13 @@ public enum EvidenceReader {
         if let selection = request.selection {
             (selected, count) = try selection.apply(to: lines, path: path)
         }
-        return EvidenceFile(
+        let revealed = InvisibleCharacters.reveal(selected)
+        var file = EvidenceFile(
             path: path, size: bytes.count, sha256: sha256, modified: modified, attached: now, compressed: compressed,
             selection: request.selection, totalLines: total, attachedLines: count, replacedSequences: replaced,
-            text: InvisibleCharacters.reveal(selected).text)
+            text: revealed.text)
+        file.notice = revealed.notice
+        return file
     }
 
     /// Whether something exists at `path`.
