@@ -119,6 +119,36 @@ struct EvidenceSessionTests {
         #expect(content.contains("lines 1-"))
     }
 
+    @Test func aResumedSessionSendsTheEvidenceByteForByteAndKnowsWhereItsIndicatorsCameFrom() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/auth.log"
+        writeFile(path, Array(Self.log.utf8))
+        let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["Noted."]) })
+        defer { server.stop() }
+        let store = SessionStore(directory: directory.path + "/sessions")
+        let first = try await SessionHarness.run(.openai, lines: ["/file \(path)", "What happened on web01?"], server: server) {
+            $0.outbound.mode = .on
+            $0.journal = try? store.create(named: "resumable", start: sampleStart)
+        }
+        let fenceKey = first.session.outbound.fenceKey
+        first.session.journal = nil
+        let sentFirst = try #require(first.requests.last?.json()?["messages"]?.array?.first { $0["role"]?.string == "user" }?["content"]?.string)
+        writeFile(path, Array("the file changed since\n".utf8))  // what was sent is in the journal, not re-read
+        let second = try await SessionHarness.run(.openai, lines: ["And the curl line?", "/iocs ip"], server: server) { session in
+            session.outbound.mode = .on
+            session.outbound.adopt(fenceKey: fenceKey)
+            if let (replayed, journal) = try? store.resume("resumable") {
+                session.adopt(replayed)
+                session.journal = journal
+            }
+        }
+        second.session.journal = nil
+        let messages = try #require(second.requests.last?.json()?["messages"]?.array)
+        let sentAgain = try #require(messages.first { $0["role"]?.string == "user" }?["content"]?.string)
+        #expect(sentAgain == sentFirst)
+        #expect(second.stdout.contains("203.0.113[.]45  (evidence auth.log; #1)"))
+    }
+
     @Test func evidenceNoQuestionFollowedIsSaidToBeUnsent() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/auth.log"
