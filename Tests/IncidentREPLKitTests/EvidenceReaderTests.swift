@@ -160,3 +160,22 @@ struct EvidenceNotesTests {
         #expect(EvidenceNotes.markdownSection([]) == "")
     }
 }
+
+@Suite("Tab completion of /file paths")
+struct PathCompleterTests {
+    @Test func completesFilesAndDirectoriesUnderTheTypedDirectoryAndKeepsTheTilde() throws {
+        let directory = TemporaryDirectory()
+        mkdir(directory.path + "/logs", 0o700)
+        writeFile(directory.path + "/logs/auth.log", [])
+        writeFile(directory.path + "/logs/auth.log.1.gz", [])
+        writeFile(directory.path + "/logs/.hidden", [])
+        mkdir(directory.path + "/logs/archive", 0o700)
+        #expect(PathCompleter.candidates(for: "logs/a", home: nil, currentDirectory: directory.path)
+            == ["logs/archive/", "logs/auth.log", "logs/auth.log.1.gz"])
+        #expect(PathCompleter.candidates(for: "~/logs/au", home: directory.path, currentDirectory: "/")
+            == ["~/logs/auth.log", "~/logs/auth.log.1.gz"])
+        #expect(PathCompleter.candidates(for: directory.path + "/logs/.h", home: nil, currentDirectory: "/")
+            == [directory.path + "/logs/.hidden"])
+        #expect(PathCompleter.candidates(for: "nowhere/x", home: nil, currentDirectory: directory.path).isEmpty)
+    }
+}
