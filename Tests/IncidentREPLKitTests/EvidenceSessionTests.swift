@@ -149,6 +149,24 @@ struct EvidenceSessionTests {
         #expect(second.stdout.contains("203.0.113[.]45  (evidence auth.log; #1)"))
     }
 
+    @Test func aQuestionThatNoLongerFitsWithTheEvidenceIsNotSentAndTheEvidenceWaits() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/web.log"
+        let lines = (1...20).map { "GET /index.php?id=\($0) from 198.51.100.\($0) status 200" }
+        writeFile(path, Array(lines.joined(separator: "\n").utf8))
+        let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["ok"]) })
+        defer { server.stop() }
+        let longQuestion = "Please look at this carefully: " + String(repeating: "context about the web tier and its load balancers ", count: 60)
+        let run = try await SessionHarness.run(
+            .openai, lines: ["/file \(path)", longQuestion, "/file"], server: server, contextWindow: 1024, maxTokens: 128)
+        #expect(run.stdout.contains("attached web.log: 20 lines"))
+        #expect(run.requests.isEmpty)
+        #expect(run.stderr.contains("does not fit"))
+        #expect(run.stderr.contains("Your question was not sent; the evidence is still attached"))
+        #expect(run.stdout.contains("waiting for your next question:"))
+        #expect(run.session.conversation.messages.isEmpty)
+    }
+
     @Test func evidenceNoQuestionFollowedIsSaidToBeUnsent() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/auth.log"
