@@ -63,6 +63,17 @@ public struct Conversation: Sendable, Codable, Equatable {
         return append(message, facts: found)
     }
 
+    /// A copy with `text` appended as the analyst's next message, for measuring what the next
+    /// request would cost (``makeView(budget:estimator:)``) without scanning the text for case
+    /// facts, which can take seconds for a large file: the newest message's own facts never change
+    /// what a view costs (they travel in the message, not in the facts block).
+    public func draft(appendingUser text: String) -> Conversation {
+        var copy = self
+        if copy.messages.last?.role != .user { copy.exchangeStarts.append(copy.messages.count) }
+        _ = copy.append(Message(id: copy.messages.count, role: .user, text: text), facts: [])
+        return copy
+    }
+
     /// Appends the model's answer; `.interrupted` when it stopped part-way.
     @discardableResult
     public mutating func appendAssistant(_ text: String, status: Message.Status = .complete) -> Message {

@@ -82,9 +82,8 @@ extension ChatSession {
 
     /// Why `files` with `question` would not fit the window (with what would), or nil if they fit.
     func evidenceRefusal(_ files: [EvidenceFile], question: String) -> String? {
-        var draft = conversation
         let attachments = files.map(\.attachment)
-        draft.appendUser(question, attachments: attachments)
+        let draft = conversation.draft(appendingUser: Attachment.compose(question: question, attachments: attachments))
         do {
             _ = try draft.makeView(budget: budget, estimator: estimator)
             return nil
