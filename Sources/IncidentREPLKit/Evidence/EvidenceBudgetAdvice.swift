@@ -42,9 +42,16 @@ struct EvidenceBudgetAdvice {
         }
         lines.append("  /file --grep PATTERN \(path)   (only the lines that match: an address, a user, an error)")
         let window = Self.roundedUp(contextWindow + (needed - free) + needed / 10)
-        lines.append("  or a bigger window: restart with --context-window \(window.grouped) or more, with a model that has one")
+        if window <= Self.largestWindow {
+            lines.append("  or a bigger window: restart with --context-window \(window) or more, with a model that has one")
+        } else {
+            lines.append("  (no model's window holds all of it: about \(window.grouped) tokens would be needed)")
+        }
         return lines.joined(separator: "\n")
     }
+
+    /// The largest context window worth suggesting (about the largest models offer).
+    static let largestWindow = 2_097_152
 
     /// A window size rounded up to a multiple of 1,024.
     static func roundedUp(_ tokens: Int) -> Int { (tokens + 1023) / 1024 * 1024 }
