@@ -246,7 +246,7 @@ extension ChatSession {
         if conversation.messages.last?.role == .user {
             await answerPendingQuestionCancellably()
         } else {
-            await ask(lastQuestion.text)
+            await ask(questionForRetry(lastQuestion))  // with its evidence again (ChatSession+Evidence)
         }
     }
 

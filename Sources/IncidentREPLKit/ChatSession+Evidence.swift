@@ -80,6 +80,18 @@ extension ChatSession {
         return true
     }
 
+    /// The question to ask again for `/retry` of `message`: when evidence went with it, the
+    /// question as typed, with those files staged again (unless others wait already), so the retry
+    /// carries the same evidence, journaled as such, rather than the whole message as a paste.
+    func questionForRetry(_ message: Message) -> String {
+        let files = evidence.attached.filter { $0.messageID == message.id }.map(\.file)
+        guard let first = files.first, evidence.staged.isEmpty,
+              let start = message.text.firstRange(of: "\n\n" + first.attachment.header)
+        else { return message.text }
+        evidence.staged = files
+        return String(message.text[..<start.lowerBound])
+    }
+
     /// Why `files` with `question` would not fit the window (with what would), or nil if they fit.
     func evidenceRefusal(_ files: [EvidenceFile], question: String) -> String? {
         let attachments = files.map(\.attachment)

@@ -167,6 +167,20 @@ struct EvidenceSessionTests {
         #expect(run.session.conversation.messages.isEmpty)
     }
 
+    @Test func retryAsksTheSameQuestionWithTheSameEvidence() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/auth.log"
+        writeFile(path, Array(Self.log.utf8))
+        let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["ok"]) })
+        defer { server.stop() }
+        let run = try await SessionHarness.run(.openai, lines: ["/file \(path)", "What happened?", "/retry"], server: server)
+        #expect(run.requests.count == 2)
+        let messages = run.session.conversation.messages
+        #expect(messages.count == 4)
+        #expect(messages[2].text == messages[0].text)
+        #expect(run.session.evidence.attached.map(\.messageID) == [0, 2])
+    }
+
     @Test func evidenceNoQuestionFollowedIsSaidToBeUnsent() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/auth.log"
