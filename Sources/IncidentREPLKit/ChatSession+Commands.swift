@@ -15,7 +15,7 @@ extension ChatSession {
         ("/role", "show or switch the role (a prompt in prompts/)"),
         ("/system", "show or replace the system prompt"),
         ("/facts", "case facts: pins and indicators, where each came from, which are sent: /facts [ip|domain|hash|…]"),
-        ("/iocs", "indicators by kind, defanged, with where each came from: /iocs [KIND] | /iocs export [--format csv|json|stix] FILE"),
+        ("/iocs", "indicators by kind, defanged, with where each came from: /iocs [--live] [KIND] | /iocs export [--format csv|json|stix] FILE"),
         ("/file", "attach evidence to your next question: /file PATH[:FIRST-LAST] [PATH…] [--tail N | --grep PATTERN]; /file lists it"),
         ("/pin", "pin a case fact: /pin TEXT"),
         ("/unpin", "remove pin N: /unpin N"),

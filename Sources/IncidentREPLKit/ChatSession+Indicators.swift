@@ -6,15 +6,18 @@ import Foundation
 import ConversationCore
 
 extension ChatSession {
-    /// `/iocs [KIND]`: the case's indicators by kind, defanged, with where each came from;
+    /// `/iocs [--live] [KIND]`: the case's indicators by kind, defanged (`--live`: as they are), with
+    /// where each came from;
     /// `/iocs export [--format csv|json|stix] FILE` writes them (atomically, 0600).
     func indicatorsCommand(_ argument: String) {
-        let words = argument.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        var words = argument.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         if words.first == "export" { return exportIndicators(Array(words.dropFirst())) }
+        let live = words.contains("--live")
+        words.removeAll { $0 == "--live" }
         var kinds: Set<Indicator.Kind>?
         if let word = words.first {
             guard words.count == 1, let chosen = Self.factKinds[word.lowercased()] else {
-                return warn("usage: /iocs [KIND] | /iocs export [--format csv|json|stix] FILE; KIND one of: "
+                return warn("usage: /iocs [--live] [KIND] | /iocs export [--format csv|json|stix] FILE; KIND one of: "
                     + Self.factKinds.keys.sorted().joined(separator: ", "))
             }
             kinds = chosen
@@ -24,7 +27,7 @@ extension ChatSession {
             return say(kinds == nil ? "no indicators yet: they are collected from what you type, paste and attach"
                 : "no indicators of that kind")
         }
-        sayUntrusted(inventory.listing)
+        sayUntrusted(inventory.listing(defanged: !live))
     }
 
     /// `/iocs export [--format csv|json|stix] FILE`.

@@ -27,6 +27,7 @@ struct IndicatorExportTests {
                 "Does this match T1059.004 or T9999? The report says hxxps://evil[.]example/gate.php",
                 "/iocs",
                 "/iocs ip",
+                "/iocs --live url",
                 "/iocs export \(directory.path)/case.stix.json",
                 "/iocs export \(directory.path)/case.csv",
                 "/iocs export --format json \(directory.path)/case.out",
@@ -55,9 +56,11 @@ struct IndicatorExportTests {
         #expect(flagged.contains("T9999"))
         let modelOnly = try #require(listing.components(separatedBy: "Mentioned only by the model").last)
         #expect(modelOnly.contains("203.0.1[.]99  (model; #2)"))
-        let ipOnly = try #require(run.stdout.components(separatedBy: "You: /iocs ip\n").last?.components(separatedBy: "You: /iocs export").first)
+        let ipOnly = try #require(run.stdout.components(separatedBy: "You: /iocs ip\n").last?.components(separatedBy: "You: /iocs --live").first)
         #expect(ipOnly.contains("203.0.113[.]45"))
         #expect(!ipOnly.contains("evil[.]example"))
+        let live = try #require(run.stdout.components(separatedBy: "You: /iocs --live url\n").last?.components(separatedBy: "You: /iocs export").first)
+        #expect(live.contains("https://evil.example/gate.php  (typed; #1)"))
     }
 
     @Test func theSTIXBundleHasValidObjectsPatternsAndTimestampsAndNoInventedOrModelOnlyIndicators() async throws {

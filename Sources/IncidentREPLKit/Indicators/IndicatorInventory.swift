@@ -64,12 +64,12 @@ struct IndicatorInventory: Sendable {
 
     var isEmpty: Bool { analyst.isEmpty && modelOnly.isEmpty && unknownTechniques.isEmpty }
 
-    /// The `/iocs` listing: by kind, defanged, with sources and where seen.
-    var listing: String {
+    /// The `/iocs` listing: by kind, defanged (unless `defanged` is false), with sources and where seen.
+    func listing(defanged: Bool = true) -> String {
         var lines: [String] = []
         if !analyst.isEmpty {
-            lines.append("From the analyst (typed, pasted or in evidence files), defanged:")
-            lines += Self.grouped(analyst)
+            lines.append("From the analyst (typed, pasted or in evidence files)" + (defanged ? ", defanged:" : ", live (not defanged):"))
+            lines += Self.grouped(analyst, defanged: defanged)
         }
         if !unknownTechniques.isEmpty {
             lines.append("Not ATT&CK techniques in the offline table (check them; never exported):")
@@ -79,19 +79,19 @@ struct IndicatorInventory: Sendable {
         }
         if !modelOnly.isEmpty {
             lines.append("Mentioned only by the model (unverified; not exported as the case's):")
-            lines += Self.grouped(modelOnly)
+            lines += Self.grouped(modelOnly, defanged: defanged)
         }
         return lines.joined(separator: "\n")
     }
 
-    static func grouped(_ entries: [Entry]) -> [String] {
+    static func grouped(_ entries: [Entry], defanged: Bool) -> [String] {
         var lines: [String] = []
         for kind in Indicator.Kind.allCases {
             let ofKind = entries.filter { $0.indicator.kind == kind }
             guard !ofKind.isEmpty else { continue }
             lines.append("  \(kind.label):")
             for entry in ofKind {
-                var line = "    \(entry.defanged)"
+                var line = "    " + (defanged ? entry.defanged : entry.indicator.value)
                 if let technique = entry.technique {
                     line += "  \(technique.name) [\(technique.tactics.joined(separator: ", "))]"
                 }
