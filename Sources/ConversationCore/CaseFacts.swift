@@ -46,16 +46,25 @@ public struct CaseFacts: Sendable, Codable, Equatable {
     public func isCarried(_ position: Int) -> Bool { provenance[position].isFromAnalyst }
 
     mutating func record(_ found: [Indicator], inMessageAt messageIndex: Int, source: FactProvenance.Source) {
+        record(found.map { ($0, source) }, inMessageAt: messageIndex)
+    }
+
+    /// Records the indicators of one message whose parts came from different sources (a typed
+    /// question with evidence files attached); an indicator in several parts counts once, with
+    /// every source.
+    mutating func record(_ found: [(indicator: Indicator, source: FactProvenance.Source)], inMessageAt messageIndex: Int) {
         guard !found.isEmpty else { return }
         var positions: [Int] = []
         positions.reserveCapacity(found.count)
-        for indicator in found {
+        var inThisMessage: Set<Int> = []
+        for (indicator, source) in found {
             let key = indicator.key
             if let position = positionsByKey[key] {
                 lastMentionIDs[position] = messageIndex
                 provenance[position].recordMention(inMessage: messageIndex, source: source)
-                positions.append(position)
+                if inThisMessage.insert(position).inserted { positions.append(position) }
             } else {
+                inThisMessage.insert(indicators.count)
                 positionsByKey[key] = indicators.count
                 positions.append(indicators.count)
                 indicators.append(indicator)
@@ -99,7 +108,7 @@ public struct CaseFacts: Sendable, Codable, Equatable {
             lines.append(kinds == nil ? "Indicators: none yet" : "Indicators of that kind: none")
         }
         if !analyst.isEmpty {
-            var heading = "Indicators from the analyst (typed or pasted):"
+            var heading = "Indicators from the analyst (typed, pasted or in evidence files):"
             if let carried {
                 heading += " [sent] = in the next request"
                 if carried.leftOut > 0 { heading += "; \(carried.leftOut) left out for space" }

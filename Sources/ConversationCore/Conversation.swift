@@ -45,6 +45,35 @@ public struct Conversation: Sendable, Codable, Equatable {
         return append(Message(id: messages.count, role: .user, text: text))
     }
 
+    /// Appends a question with files attached (evidence): the message is the question, then each
+    /// attachment between its header and footer lines (``Attachment/compose(question:attachments:)``).
+    /// Indicators in the question count as typed (or pasted, if it has several lines); those in the
+    /// attachments as evidence. Both are the analyst's facts.
+    @discardableResult
+    public mutating func appendUser(_ question: String, attachments: [Attachment]) -> Message {
+        guard !attachments.isEmpty else { return appendUser(question) }
+        if messages.last?.role != .user { exchangeStarts.append(messages.count) }
+        let message = Message(
+            id: messages.count, role: .user, text: Attachment.compose(question: question, attachments: attachments))
+        let questionSource = FactProvenance.Source.of(role: .user, text: question)
+        var found = IndicatorExtractor.indicators(in: question).map { (indicator: $0, source: questionSource) }
+        for attachment in attachments {
+            found += IndicatorExtractor.indicators(in: attachment.text).map { (indicator: $0, source: .evidence) }
+        }
+        return append(message, facts: found)
+    }
+
+    /// A copy with `text` appended as the analyst's next message, for measuring what the next
+    /// request would cost (``makeView(budget:estimator:)``) without scanning the text for case
+    /// facts, which can take seconds for a large file: the newest message's own facts never change
+    /// what a view costs (they travel in the message, not in the facts block).
+    public func draft(appendingUser text: String) -> Conversation {
+        var copy = self
+        if copy.messages.last?.role != .user { copy.exchangeStarts.append(copy.messages.count) }
+        _ = copy.append(Message(id: copy.messages.count, role: .user, text: text), facts: [])
+        return copy
+    }
+
     /// Appends the model's answer; `.interrupted` when it stopped part-way.
     @discardableResult
     public mutating func appendAssistant(_ text: String, status: Message.Status = .complete) -> Message {
@@ -52,11 +81,14 @@ public struct Conversation: Sendable, Codable, Equatable {
     }
 
     private mutating func append(_ message: Message) -> Message {
+        let source = FactProvenance.Source.of(role: message.role, text: message.text)
+        return append(message, facts: IndicatorExtractor.indicators(in: message.text).map { (indicator: $0, source: source) })
+    }
+
+    private mutating func append(_ message: Message, facts found: [(indicator: Indicator, source: FactProvenance.Source)]) -> Message {
         messages.append(message)
         cumulativeRawTokens.append(cumulativeRawTokens[cumulativeRawTokens.count - 1] + TokenEstimator.rawCost(of: message))
-        facts.record(
-            IndicatorExtractor.indicators(in: message.text), inMessageAt: message.id,
-            source: FactProvenance.Source.of(role: message.role, text: message.text))
+        facts.record(found, inMessageAt: message.id)
         return message
     }
 

@@ -1,5 +1,6 @@
 /// Where a case fact came from: which message first mentioned it, and whether the analyst typed
-/// it, pasted it (a multi-line message: a log, a mail) or only the model mentioned it.
+/// it, pasted it (a multi-line message: a log, a mail), attached it in an evidence file (`/file`),
+/// or only the model mentioned it.
 ///
 /// Only facts from the analyst (typed or pasted) are carried into later requests: an indicator
 /// that only the model mentioned may be a hallucination, or one planted in a pasted mail that the
@@ -11,6 +12,8 @@ public struct FactProvenance: Sendable, Codable, Equatable, Hashable {
         case typed
         /// A multi-line message from the analyst: a pasted log, mail or page.
         case pasted
+        /// A file the analyst attached to a question (`/file`, `--file`): the analyst's evidence.
+        case evidence
         /// The model's answer.
         case model
 
@@ -31,6 +34,8 @@ public struct FactProvenance: Sendable, Codable, Equatable, Hashable {
     public var wasTyped: Bool
     /// Whether the analyst pasted it at least once.
     public var wasPasted: Bool
+    /// Whether it was in an evidence file the analyst attached at least once.
+    public var wasInEvidence: Bool
 
     /// A fact first seen in message `id` from `source`.
     public init(firstMessageID id: Int, source: Source) {
@@ -39,26 +44,48 @@ public struct FactProvenance: Sendable, Codable, Equatable, Hashable {
         firstAnalystMessageID = source == .model ? nil : id
         wasTyped = source == .typed
         wasPasted = source == .pasted
+        wasInEvidence = source == .evidence
     }
 
-    /// Whether the analyst typed or pasted it (and not only the model mentioned it).
-    public var isFromAnalyst: Bool { wasTyped || wasPasted }
+    enum CodingKeys: String, CodingKey {
+        case firstMessageID, firstSource, firstAnalystMessageID, wasTyped, wasPasted, wasInEvidence
+    }
+
+    /// Decodes a provenance; one saved before evidence files existed has no `wasInEvidence`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        firstMessageID = try c.decode(Int.self, forKey: .firstMessageID)
+        firstSource = try c.decode(Source.self, forKey: .firstSource)
+        firstAnalystMessageID = try c.decodeIfPresent(Int.self, forKey: .firstAnalystMessageID)
+        wasTyped = try c.decode(Bool.self, forKey: .wasTyped)
+        wasPasted = try c.decode(Bool.self, forKey: .wasPasted)
+        wasInEvidence = try c.decodeIfPresent(Bool.self, forKey: .wasInEvidence) ?? false
+    }
+
+    /// Whether the analyst typed, pasted or attached it (and not only the model mentioned it).
+    public var isFromAnalyst: Bool { wasTyped || wasPasted || wasInEvidence }
 
     /// Records another mention, in message `id` from `source`.
     mutating func recordMention(inMessage id: Int, source: Source) {
         switch source {
         case .typed: wasTyped = true
         case .pasted: wasPasted = true
+        case .evidence: wasInEvidence = true
         case .model: return
         }
         if firstAnalystMessageID == nil { firstAnalystMessageID = id }
     }
 
-    /// A short label for `/facts` and notes: `typed #3`, `pasted #5`, `model #2`.
+    /// A short label for `/facts` and notes: `typed #3`, `pasted #5`, `evidence #4`, `model #2`.
     public var label: String {
         if let analyst = firstAnalystMessageID {
-            return (wasTyped ? "typed" : "pasted") + " #\(analyst + 1)"
+            return analystSourceName + " #\(analyst + 1)"
         }
         return "model #\(firstMessageID + 1)"
+    }
+
+    /// How the analyst gave it, the most direct way first: `typed`, `pasted` or `evidence`.
+    public var analystSourceName: String {
+        wasTyped ? "typed" : wasPasted ? "pasted" : "evidence"
     }
 }

@@ -2,7 +2,7 @@
 /// expressions: the text is split into tokens once and each token is classified.
 ///
 /// Recognised: IPv4 (four octets in range, optional port dropped), IPv4 CIDR ranges kept whole
-/// (`45.155.205.0/24`), IPv6, URLs (http, https, ftp, sftp; `hxxp` and `[.]` defanging is undone),
+/// (`45.155.205.0/24`), IPv6, URLs (http, https, ftp, sftp; defanging such as `hxxp`, `[.]`, `[dot]`, `[@]` is undone, see ``Defanging``),
 /// e-mail addresses (not a `Message-ID:`, `In-Reply-To:` or `References:` value), domains (a top-level
 /// domain of the Public Suffix List, see ``TopLevelDomains``, or a reserved name such as `.example`;
 /// never a common file extension such as `.pdf` or `.exe`, and `.zip`/`.mov` only for names with a
@@ -114,14 +114,7 @@ public enum IndicatorExtractor {
     // MARK: - Tokens
 
     static func refanged(_ text: String) -> String {
-        // Each replacement runs only when its pattern's bytes occur: without them it cannot match.
-        var result = text
-        if containsBytes(result, "[.]") { result = result.replacing("[.]", with: ".") }
-        if containsBytes(result, "(.)") { result = result.replacing("(.)", with: ".") }
-        if containsBytes(result, "[:]") { result = result.replacing("[:]", with: ":") }
-        if containsBytes(result, "[@]") { result = result.replacing("[@]", with: "@") }
-        if containsBytes(result, "hxxp") { result = result.replacing("hxxp", with: "http") }
-        return result
+        Defanging.refanged(text)
     }
 
     /// Whether the UTF-8 of `pattern` (non-empty ASCII) occurs in the UTF-8 of `text`.

@@ -15,6 +15,8 @@ extension ChatSession {
         ("/role", "show or switch the role (a prompt in prompts/)"),
         ("/system", "show or replace the system prompt"),
         ("/facts", "case facts: pins and indicators, where each came from, which are sent: /facts [ip|domain|hash|…]"),
+        ("/iocs", "indicators by kind, defanged, with where each came from: /iocs [--live] [KIND] | /iocs export [--format csv|json|stix] FILE"),
+        ("/file", "attach evidence to your next question: /file PATH[:FIRST-LAST] [PATH…] [--tail N | --grep PATTERN]; /file lists it"),
         ("/pin", "pin a case fact: /pin TEXT"),
         ("/unpin", "remove pin N: /unpin N"),
         ("/retry", "ask the last question again"),
@@ -77,6 +79,10 @@ extension ChatSession {
             }
         case "/facts":
             showFacts(argument)
+        case "/file":
+            await attachEvidence(argument)
+        case "/iocs":
+            indicatorsCommand(argument)
         case "/pin":
             guard !argument.isEmpty else { return warn("usage: /pin TEXT") }
             // A pin is sent with every request: invisible characters are made visible first.
@@ -243,7 +249,7 @@ extension ChatSession {
         if conversation.messages.last?.role == .user {
             await answerPendingQuestionCancellably()
         } else {
-            await ask(lastQuestion.text)
+            await ask(questionForRetry(lastQuestion))  // with its evidence again (ChatSession+Evidence)
         }
     }
 
@@ -289,6 +295,7 @@ extension ChatSession {
         // Placeholders keep their numbers, and nothing filtered for the previous case is reused.
         outbound.adopt(replayed.redactor ?? SecretRedactor())
         if let fenceKey = replayed.fenceKey { outbound.adopt(fenceKey: fenceKey) }
+        evidence = EvidenceLedger(attached: replayed.evidence)
         estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: options.model)
         for warning in replayed.warnings { warn("journal: " + OutputSanitizer.sanitize("\(warning)")) }
         if let question = replayed.unansweredQuestion {

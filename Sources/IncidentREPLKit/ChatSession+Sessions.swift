@@ -9,6 +9,7 @@ extension ChatSession {
         guard let sessions, let previous = journal else {
             conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
             outbound = OutboundFilter(mode: outbound.mode, fenceKey: outbound.fenceKey)
+            evidence = EvidenceLedger()
             return say("started a fresh conversation; the model no longer sees the previous one")
         }
         let next: SessionJournal
@@ -25,6 +26,7 @@ extension ChatSession {
         reportSyncFailure(of: previous)
         conversation = Conversation(systemPrompt: conversation.systemPrompt, strategy: conversation.strategy)
         outbound = OutboundFilter(mode: outbound.mode, fenceKey: outbound.fenceKey)
+        evidence = EvidenceLedger()
         journal = next
         journalFailed = false
         journalSyncFailed = false

@@ -70,6 +70,8 @@ public final class ChatSession: @unchecked Sendable {
     var shouldQuit = false
     /// The last context notice shown, so an unchanged one is not repeated every turn.
     var lastNotice: String?
+    /// Evidence files waiting for the next question, and those sent (`/file`, `--file`).
+    public internal(set) var evidence = EvidenceLedger()
 
     public init(
         conversation: Conversation, options: Options, client: any LLMClient, input: any InputSource,
@@ -130,6 +132,7 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Waits until the journal is on disk, and reports a flush that failed meanwhile.
     func finishJournal() async {
+        warnAboutUnsentEvidence()
         guard let journal else { return }
         await journal.waitUntilDurable()
         reportSyncFailure(of: journal)
@@ -156,8 +159,7 @@ public final class ChatSession: @unchecked Sendable {
         // Invisible characters (tag-character instructions, zero-width and bidi marks…) are made
         // visible before anything is kept or sent: the model reads what the analyst can see.
         let question = revealed(typed)
-        conversation.appendUser(question)
-        record { try $0.recordQuestion(question) }
+        guard appendQuestion(question) else { return }  // with any staged evidence (ChatSession+Evidence)
         echo(question)  // after the journal: whatever the transcript shows as asked is on disk
         await answerPendingQuestionCancellably()
     }

@@ -30,6 +30,12 @@ public enum REPLApp {
             let configPath = configuration.configPath ?? environment["INCIDENT_REPL_CONFIG"] ?? ConfigFile.standardPath(environment: environment)
             let config = try ConfigFile.load(path: configPath)
             let store = SessionStore.standard(environment: environment)
+            // Evidence named with --file is read (and refused) before anything starts.
+            let commandLineEvidence = try configuration.evidencePaths.map { written in
+                try EvidenceReader.read(
+                    EvidenceRequest.single(written, environment: environment), environment: environment,
+                    currentDirectory: FileManager.default.currentDirectoryPath)
+            }
             var resumed: ReplayedSession?
             if let request = configuration.resume {
                 guard let name = try request ?? store.latest()?.name else {
@@ -155,6 +161,10 @@ public enum REPLApp {
                     baseURL: journaledBaseURL, redaction: redaction.rawValue, fenceKey: session.outbound.fenceKey
                 ))
             }
+            if !commandLineEvidence.isEmpty {
+                await session.settleContextWindow()
+                if let refusal = session.stage(commandLineEvidence) { throw REPLError.configuration(refusal) }
+            }
             await session.run()
             TerminalMode.restore()
             if !isScripted, let name = session.journal?.name, !session.conversation.messages.isEmpty {
@@ -210,7 +220,12 @@ public enum REPLApp {
     /// Tab completion: slash commands, then the arguments some of them take.
     static func completer(roles: [String], sessions: SessionStore) -> LineEditor.Completer {
         let commands = ChatSession.commands.map(\.name)
-        return { line, _ in
+        return { line, word in
+            if line.hasPrefix("/file ") {
+                return PathCompleter.candidates(
+                    for: word, home: ProcessInfo.processInfo.environment["HOME"],
+                    currentDirectory: FileManager.default.currentDirectoryPath)
+            }
             if line.hasPrefix("/role ") { return roles }
             if line.hasPrefix("/resume ") { return ((try? sessions.list()) ?? []).map(\.name) }
             if line.hasPrefix("/strategy ") { return ["drop-oldest", "last-n", "summarise"] }

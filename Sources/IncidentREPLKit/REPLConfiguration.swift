@@ -39,6 +39,8 @@ public struct REPLConfiguration: Sendable {
     public var dryMultiplier: Double?
     /// Answers exactly as the model sent them (sanitized), not rendered, even on a terminal.
     public var plain = false
+    /// Evidence files (`--file PATH[:FIRST-LAST]`, repeatable) attached to the first question.
+    public var evidencePaths: [String] = []
 
     public init() {}
 }

@@ -90,6 +90,11 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Flag(name: .customLong("resume-latest"), help: .hidden)
     var resumeLatest = false
 
+    @Option(name: .customLong("file"), help: ArgumentHelp(
+        "Evidence attached to the first question (repeatable; PATH:FIRST-LAST for a line range; .gz is read).",
+        valueName: "path"))
+    var evidence: [String] = []
+
     @Option(help: "Context size for an embedded local server that incident-repl starts.")
     var localContextSize: Int = 8192
 
@@ -170,6 +175,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.plain = plain
         configuration.sessionName = session
         configuration.configPath = config
+        configuration.evidencePaths = evidence
         if let resumeName { configuration.resume = .some(resumeName) } else if resumeLatest { configuration.resume = .some(nil) }
         let status = await REPLApp.run(configuration)
         if status != 0 { throw ExitCode(status) }

@@ -48,6 +48,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
              totalMilliseconds = "totalMs"
         case coversThrough, index, estimator, redactor
         case baseURL, redaction, fenceKey
+        case evidence
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,6 +115,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             )
         case "redactor":
             event = .redactor(try c.decode(SecretRedactor.self, forKey: .redactor))
+        case "evidence":
+            event = .evidence(try c.decode(EvidenceFile.self, forKey: .evidence))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c, debugDescription: "unknown event type '\(type)'"
@@ -167,6 +170,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encodeIfPresent(baseURL, forKey: .baseURL)
             try c.encodeIfPresent(redaction, forKey: .redaction)
             try c.encodeIfPresent(fenceKey, forKey: .fenceKey)
+        case .evidence(let file):
+            try c.encode(file, forKey: .evidence)
         }
     }
 }

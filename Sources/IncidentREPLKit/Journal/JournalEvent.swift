@@ -44,6 +44,10 @@ public enum JournalEvent: Sendable, Equatable {
     /// analyst confirmed with other flags), or a journal that predates them gained a fence key; nil
     /// fields are unchanged.
     case settingsChange(baseURL: String?, redaction: String?, fenceKey: String? = nil)
+    /// An evidence file attached to the question whose `.user` line follows (one line per file):
+    /// path, size, SHA-256, modification and attachment times, and the attached text itself, so
+    /// the session replays exactly.
+    case evidence(EvidenceFile)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -132,6 +136,7 @@ public enum JournalEvent: Sendable, Equatable {
         case .estimator: "estimator"
         case .redactor: "redactor"
         case .settingsChange: "settings"
+        case .evidence: "evidence"
         }
     }
 

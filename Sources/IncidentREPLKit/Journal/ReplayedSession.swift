@@ -50,6 +50,11 @@ public struct ReplayedSession: Sendable, Equatable {
     /// Text of an answer that was streaming when the journal ended (the process was killed);
     /// ``finishReplay()`` turns it into an interrupted answer.
     public var pendingAnswer: String?
+    /// Evidence files attached to questions of the current conversation, with the message each
+    /// went with, in order.
+    public var evidence: [AttachedEvidence] = []
+    /// Evidence journaled for a question whose `.user` line has not been read yet.
+    public var pendingEvidence: [EvidenceFile] = []
     /// Every entry, in order, for reapplying events this type does not model yet.
     public var entries: [JournalEntry] = []
     /// What the reader skipped, or kept with a caveat.
@@ -116,7 +121,15 @@ public struct ReplayedSession: Sendable, Equatable {
             if let parsed = try? TruncationStrategy(parsing: start.strategy) { conversation.strategy = parsed }
         case .user(let text):
             finishReplay()
-            conversation.appendUser(text)
+            if pendingEvidence.isEmpty {
+                conversation.appendUser(text)
+            } else {
+                let message = conversation.appendUser(text, attachments: pendingEvidence.map(\.attachment))
+                evidence += pendingEvidence.map { AttachedEvidence(messageID: message.id, file: $0) }
+                pendingEvidence = []
+            }
+        case .evidence(let file):
+            pendingEvidence.append(file)
         case .answerDelta(let text):
             pendingAnswer = (pendingAnswer ?? "") + text
         case .assistant(let answer):
@@ -159,6 +172,8 @@ public struct ReplayedSession: Sendable, Equatable {
             summaries = []
             truncationNotices = []
             answers = [:]
+            evidence = []
+            pendingEvidence = []
             redactor = nil  // `/new` starts numbering placeholders afresh
         }
     }

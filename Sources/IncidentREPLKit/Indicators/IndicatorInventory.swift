@@ -1,0 +1,104 @@
+import ConversationCore
+
+/// The case's indicators for `/iocs` and its exports: each with where it came from (typed, pasted,
+/// which evidence file; model-only ones apart), the messages it was first and last seen in, and
+/// ATT&CK technique IDs checked against ``AttackCatalog``.
+struct IndicatorInventory: Sendable {
+    /// One indicator and what is known about it.
+    struct Entry: Sendable, Equatable {
+        var indicator: Indicator
+        /// How the analyst gave it (`typed`, `pasted`, `evidence`), or `model` alone.
+        var sources: [String]
+        /// Evidence files it appears in, by name.
+        var evidenceFiles: [String]
+        /// The message numbers (as `/history` shows them) of its first and last mention.
+        var firstSeen: Int
+        var lastSeen: Int
+        /// The ATT&CK technique, for a known technique ID.
+        var technique: AttackCatalog.Technique?
+
+        var defanged: String { Defanging.defanged(indicator) }
+
+        /// `typed, evidence auth.log`.
+        var sourceText: String {
+            sources.map { $0 == "evidence" && !evidenceFiles.isEmpty ? "evidence " + evidenceFiles.joined(separator: ", ") : $0 }
+                .joined(separator: ", ")
+        }
+
+        /// `#1` or `#1–#5`.
+        var seenText: String { firstSeen == lastSeen ? "#\(firstSeen)" : "#\(firstSeen)–#\(lastSeen)" }
+    }
+
+    /// The analyst's indicators (typed, pasted or in evidence), known ATT&CK IDs only.
+    var analyst: [Entry] = []
+    /// Indicators only the model mentioned: unverified, never exported as the case's.
+    var modelOnly: [Entry] = []
+    /// ATT&CK-looking IDs the offline table does not know (whoever wrote them): flagged, not exported.
+    var unknownTechniques: [Entry] = []
+
+    init(facts: CaseFacts, evidence: EvidenceLedger, kinds: Set<Indicator.Kind>? = nil) {
+        let files = evidence.fileNamesByIndicator()
+        for position in facts.indicators.indices {
+            let indicator = facts.indicators[position]
+            if let kinds, !kinds.contains(indicator.kind) { continue }
+            let provenance = facts.provenance[position]
+            var sources: [String] = []
+            if provenance.wasTyped { sources.append("typed") }
+            if provenance.wasPasted { sources.append("pasted") }
+            if provenance.wasInEvidence { sources.append("evidence") }
+            if sources.isEmpty { sources.append("model") }
+            var entry = Entry(
+                indicator: indicator, sources: sources,
+                evidenceFiles: provenance.wasInEvidence ? files[indicator.key] ?? [] : [],
+                firstSeen: provenance.firstMessageID + 1, lastSeen: facts.lastMentionIDs[position] + 1)
+            if indicator.kind == .attackTechnique {
+                guard let technique = AttackCatalog.technique(indicator.value) else {
+                    unknownTechniques.append(entry)
+                    continue
+                }
+                entry.technique = technique
+            }
+            if provenance.isFromAnalyst { analyst.append(entry) } else { modelOnly.append(entry) }
+        }
+    }
+
+    var isEmpty: Bool { analyst.isEmpty && modelOnly.isEmpty && unknownTechniques.isEmpty }
+
+    /// The `/iocs` listing: by kind, defanged (unless `defanged` is false), with sources and where seen.
+    func listing(defanged: Bool = true) -> String {
+        var lines: [String] = []
+        if !analyst.isEmpty {
+            lines.append("From the analyst (typed, pasted or in evidence files)" + (defanged ? ", defanged:" : ", live (not defanged):"))
+            lines += Self.grouped(analyst, defanged: defanged)
+        }
+        if !unknownTechniques.isEmpty {
+            lines.append("Not ATT&CK techniques in the offline table (check them; never exported):")
+            for entry in unknownTechniques {
+                lines.append("  \(entry.indicator.value)  (\(entry.sourceText) \(entry.seenText))")
+            }
+        }
+        if !modelOnly.isEmpty {
+            lines.append("Mentioned only by the model (unverified; not exported as the case's):")
+            lines += Self.grouped(modelOnly, defanged: defanged)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func grouped(_ entries: [Entry], defanged: Bool) -> [String] {
+        var lines: [String] = []
+        for kind in Indicator.Kind.allCases {
+            let ofKind = entries.filter { $0.indicator.kind == kind }
+            guard !ofKind.isEmpty else { continue }
+            lines.append("  \(kind.label):")
+            for entry in ofKind {
+                var line = "    " + (defanged ? entry.defanged : entry.indicator.value)
+                if let technique = entry.technique {
+                    line += "  \(technique.name) [\(technique.tactics.joined(separator: ", "))]"
+                }
+                line += "  (\(entry.sourceText); \(entry.seenText))"
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+}
