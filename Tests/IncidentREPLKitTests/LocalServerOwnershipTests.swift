@@ -2,6 +2,7 @@
 import Glibc
 #endif
 @testable import IncidentREPLKit
+import LLMClients
 import LoopbackProvider
 import Testing
 
@@ -9,6 +10,9 @@ import Testing
 @Suite("Whose local model server it is")
 struct LocalServerOwnershipTests {
     let settings = LocalModelSettings(contextSize: 8192)
+    /// For the cases where the server does answer: timeouts no loaded machine reaches, so that only
+    /// the behaviour decides (the silent-listener case keeps the product's short ones).
+    let patient = CurlTransport(options: TransportOptions(connectTimeout: .seconds(60), stallTimeout: .seconds(60)))
 
     func record(port: String) -> ServerRecord {
         ServerRecord(pid: getpid(), port: Int(port.split(separator: ":").last ?? "") ?? 0, token: ServerRecord.makeToken(),
@@ -30,7 +34,7 @@ struct LocalServerOwnershipTests {
         let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf"}"#
         let impostor = try LoopbackServer(handler: { _ in .json(props) })
         defer { impostor.stop() }
-        #expect(await !LocalModelServer.isOurs(record(port: impostor.baseURL), settings: settings))
+        #expect(await !LocalModelServer.isOurs(record(port: impostor.baseURL), settings: settings, transport: patient))
     }
 
     @Test func aServerThatChecksTheRecordedTokenIsOurs() async throws {
@@ -42,7 +46,7 @@ struct LocalServerOwnershipTests {
         defer { server.stop() }
         var recorded = record(port: server.baseURL)
         recorded.token = token
-        #expect(await LocalModelServer.isOurs(recorded, settings: settings))
+        #expect(await LocalModelServer.isOurs(recorded, settings: settings, transport: patient))
         // The same server at another context size, or for another model file, is not the one asked for.
         #expect(await !LocalModelServer.isOurs(recorded, settings: LocalModelSettings(contextSize: 512)))
         #expect(await !LocalModelServer.isOurs(recorded, settings: LocalModelSettings(modelPath: "/models/qwen.gguf")))

@@ -269,18 +269,20 @@ public final class LocalModelServer: Sendable {
 
     /// Whether a recorded server is alive, demands the recorded token (and refuses any other), and
     /// serves the same model at the same context size.
-    static func isOurs(_ record: ServerRecord, settings: LocalModelSettings) async -> Bool {
+    static func isOurs(
+        _ record: ServerRecord, settings: LocalModelSettings, transport: CurlTransport = probeTransport
+    ) async -> Bool {
         guard record.modelPath == settings.modelPath, record.contextSize == settings.contextSize,
               kill(record.pid, 0) == 0,
               // Nothing, not even the token, goes to a port whose listener is not the recorded process.
               ListeningSocket.isHeld(port: record.port, byProcess: record.pid) else { return false }
         let url = "http://127.0.0.1:\(record.port)/props"
-        guard let props = await props(url, token: record.token),
+        guard let props = await props(url, token: record.token, transport: transport),
               props.default_generation_settings?.n_ctx == settings.contextSize,
               let path = props.model_path,
               path.hasSuffix("/" + settings.modelFileName) || path == settings.modelPath
         else { return false }
-        return await answers(url, token: ServerRecord.makeToken()) == 401
+        return await answers(url, token: ServerRecord.makeToken(), transport: transport) == 401
     }
 
     struct Props: Decodable {
@@ -289,17 +291,17 @@ public final class LocalModelServer: Sendable {
         let model_path: String?
     }
 
-    private static func props(_ url: String, token: String) async -> Props? {
+    private static func props(_ url: String, token: String, transport: CurlTransport) async -> Props? {
         let request = HTTPRequest(method: .get, url: url, headers: [(name: "Authorization", value: "Bearer \(token)")])
-        guard let response = try? await probeTransport.send(request),
+        guard let response = try? await transport.send(request),
               let body = try? await response.collectBody(limit: 1 << 20), response.head.status == 200 else { return nil }
         return try? JSONDecoder().decode(Props.self, from: Data(body))
     }
 
     /// The status a GET answers with, or `nil` when nothing answers in time.
-    static func answers(_ url: String, token: String?) async -> Int? {
+    static func answers(_ url: String, token: String?, transport: CurlTransport = probeTransport) async -> Int? {
         let headers = token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
-        guard let response = try? await probeTransport.send(HTTPRequest(method: .get, url: url, headers: headers)) else { return nil }
+        guard let response = try? await transport.send(HTTPRequest(method: .get, url: url, headers: headers)) else { return nil }
         _ = try? await response.collectBody(limit: 1 << 20)
         return response.head.status
     }
