@@ -205,13 +205,16 @@ public final class SessionJournal: Sendable {
     /// - Parameters:
     ///   - firstToken: Time from sending the request to the first text delta.
     ///   - total: Time from sending the request to the end of the answer.
+    ///   - stopReason: Why the answer ended; kept only when it was not the model's own end (an
+    ///     answer cut at the token limit is marked so in the notes).
     public func recordAnswer(
         _ text: String, status: Message.Status, usage: TokenUsage = TokenUsage(),
-        firstToken: Duration? = nil, total: Duration? = nil
+        firstToken: Duration? = nil, total: Duration? = nil, stopReason: StopReason? = nil
     ) throws {
         try append(.assistant(JournalEvent.Answer(
             text: text, status: status, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
-            firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds)
+            firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds),
+            stop: stopReason.flatMap { $0.kind == .endTurn ? nil : $0.kind.rawValue }
         )))
     }
 
