@@ -4,6 +4,7 @@
 //   incident-bench ingest [--deltas N]            stream ingest split into stages (offline and over loopback)
 //   incident-bench stage NAME [--deltas N]        one ingest stage alone (for callgrind / perf)
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
+//   incident-bench casefile [--sessions N] [--turns N]  search/sessions/verify over N generated journals (CaseFileBench.swift)
 //
 // Every result is one line of JSON on stdout: {"bench": …, …}. Nothing leaves 127.0.0.1: the
 // network stages start their own LoopbackServer on an ephemeral loopback port and stop it.
@@ -403,6 +404,9 @@ case "stage":
     }
 case "connections":
     await benchConnections(turns: option("--turns").flatMap { Int($0) } ?? 20)
+case "casefile":
+    benchCaseFile(sessions: option("--sessions").flatMap { Int($0) } ?? 1000, turns: option("--turns").flatMap { Int($0) } ?? 100,
+                  repeats: max(repeats, option("--repeats").flatMap { Int($0) } ?? 20))
 default:
     fail("unknown command \(command)")
 }
