@@ -25,6 +25,10 @@ func benchCaseFile(sessions sessionCount: Int, turns: Int, repeats: Int) {
     let spellings = ["203.0.113.45", "203.0.113[.]45", "203[.]0[.]113[.]45", "hxxp://203.0.113[.]45/x.sh", "203.0.113.45:8443"]
     let filler = "The process tree shows powershell spawning from winword, which is a common initial access pattern; "
         + "check the parent command line, the user's recent mail, and whether the same hash appears on other hosts. "
+    let hashes = (0..<300).map { _ in (0..<4).map { _ in
+        let word = String(random.next(), radix: 16)
+        return String(repeating: "0", count: 16 - word.count) + word
+    }.joined() }
     var totalBytes = 0
     let generationStart = now()
     for session in 0..<sessionCount {
@@ -42,13 +46,14 @@ func benchCaseFile(sessions sessionCount: Int, turns: Int, repeats: Int) {
         let every = max(sessionCount / 5, 1)
         let planted = session % every == 7 % every
         for turn in 1...turns {
-            let host = "10.\(random.below(256)).\(random.below(256)).\(random.below(256))"
-            let domain = "c2-\(random.below(5000)).example.com"
+            // Indicators recur: hosts, domains and hashes come from pools, as in a real case load.
+            let host = "10.\(random.below(16)).\(random.below(32)).\(random.below(16))"
+            let domain = "c2-\(random.below(500)).example.com"
             var question = "turn \(turn): host \(host) talked to \(domain) and hxxps://\(domain)/gate[.]php, seen on WS-\(random.below(900))"
-            if planted, turn == 50 { question += "\nalso " + spellings[(session / every) % spellings.count] }
+            if planted, turn == (turns + 1) / 2 { question += "\nalso " + spellings[(session / every) % spellings.count] }
             append(.user(question))
             let answer = (0..<6).map { line in
-                "\(line + 1). \(filler.prefix(90 + random.below(60))) (\(host), sha256 \(String(random.next(), radix: 16))\(String(random.next(), radix: 16))\(String(random.next(), radix: 16))\(String(random.next(), radix: 16)))"
+                "\(line + 1). \(filler.prefix(90 + random.below(60))) (\(host), sha256 \(hashes[random.below(hashes.count)]))"
             }.joined(separator: "\n")
             append(.assistant(.init(text: answer, inputTokens: 900 + turn * 40, outputTokens: 180)))
         }

@@ -125,6 +125,53 @@ struct SessionSearchTests {
     }
 
     @Test
+    func aGeneratedCaseFileFindsEveryIndicatorInItsOwnSessionAsItGrows() throws {
+        let directory = TemporaryDirectory()
+        let store = SessionStore(directory: directory.path, clock: SteppingClock().function)
+        func addSessions(_ range: Range<Int>) throws {
+            for number in range {
+                let journal = try store.create(named: "gen-\(number)", start: sampleStart)
+                for turn in 0..<5 {
+                    try journal.recordQuestion("host 10.0.\(number).\(turn) called c2-\(number).example.com")
+                    try journal.recordAnswer("isolate 10.0.\(number).\(turn)", status: .complete)
+                }
+            }
+        }
+        let search = SessionSearch(store: store)
+        try addSessions(0..<30)
+        for number in [0, 7, 29] {
+            let hits = try search.search("10.0.\(number).3").hits
+            #expect(hits.map(\.session) == ["gen-\(number)", "gen-\(number)"])
+            #expect(hits.map(\.turn) == [4, 4])
+            #expect(hits.map(\.role) == ["analyst", "assistant"])
+            #expect(hits.first?.line == "host 10.0.\(number).3 called c2-\(number).example.com")
+        }
+        #expect(try search.search("c2-12.example.com").hits.count == 5)
+        #expect(try search.search("10.0.30.0").hits.isEmpty)
+        // A few new sessions are read from their own indexes; many make the combined one rewritten.
+        try addSessions(30..<33)
+        #expect(try search.search("10.0.31.0").hits.map(\.session) == ["gen-31", "gen-31"])
+        try addSessions(33..<60)
+        let result = try search.search("10.0.50.1")
+        #expect(result.hits.map(\.session) == ["gen-50", "gen-50"])
+        #expect(try search.search("10.0.7.4").hits.map(\.session) == ["gen-7", "gen-7"])
+        #expect(try search.search("10.0.7.4").sessionsIndexed == 0)
+    }
+
+    @Test
+    func anAnswerCutShortByAKillIsSearchedToo() throws {
+        let directory = TemporaryDirectory()
+        let store = SessionStore(directory: directory.path, clock: SteppingClock().function)
+        let journal = try store.create(named: "killed", start: sampleStart)
+        try journal.recordQuestion("what now?")
+        try journal.recordAnswerDelta("first block ")
+        try journal.recordAnswerDelta("192.0.2.77\nthen wait")
+        let hits = try SessionSearch(store: store).search("192.0.2.77").hits
+        #expect(hits.map(\.line) == ["first block 192.0.2.77"])
+        #expect(hits.map(\.role) == ["assistant"])
+    }
+
+    @Test
     func sessionsListTheirFirstQuestionTimeSpanAndIndicatorCount() throws {
         let directory = TemporaryDirectory()
         let store = try Self.makeCases(in: directory)

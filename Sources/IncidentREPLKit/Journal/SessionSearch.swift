@@ -109,16 +109,25 @@ public struct SessionSearch: Sendable {
         let query = Self.query(for: term)
         var hits: [Hit] = []
         var indexed = 0
-        let names = try store.names()
+        let names: [String]
         switch query {
         case .indicator(let key, _, _):
-            let needle = Array(("\nI\t" + SessionIndex.escape(key) + "\t").utf8)
-            for name in names {
-                let (index, rebuilt) = try currentIndex(of: name)
-                if rebuilt { indexed += 1 }
-                hits += index.hits(matching: needle, session: name)
+            let state = try currentIndexes()
+            names = state.names
+            indexed = state.rebuilt
+            let escaped = SessionIndex.escape(key)
+            let present = Set(names)
+            var found: [(session: String, postings: Substring)] = []
+            if let global = state.global {
+                found += global.postings(of: escaped).filter { present.contains($0.session) && state.changed[$0.session] == nil }
+                global.close()
             }
+            for (name, index) in state.changed {
+                if let postings = index.postings(of: escaped) { found.append((name, Substring(postings))) }
+            }
+            hits = try resolve(found)
         case .text(let text):
+            names = try store.names()
             guard !text.isEmpty else { break }
             // Lines are matched refanged and lower-cased; a journal whose bytes do not hold the
             // term (ASCII letters folded) cannot match and is not parsed. JSON escapes (quotes,
@@ -129,9 +138,10 @@ public struct SessionSearch: Sendable {
             for name in names {
                 let bytes = try PrivateFile.readAll(store.path(for: name))
                 if let prefilter, !Self.containsFolded(bytes, prefilter) { continue }
-                SessionIndex.walk(JournalReader.parse(bytes).entries) { turn, time, role, line in
+                SessionIndex.walk(bytes) { posting, line in
                     if IndicatorKey.refanged(line).lowercased().contains(text) {
-                        hits.append(Hit(session: name, turn: turn, time: time, role: role, line: line))
+                        hits.append(Hit(session: name, turn: posting.turn, time: JournalEntry.millisecondDate(posting.milliseconds),
+                                        role: posting.roleName, line: line))
                     }
                 }
             }
@@ -142,7 +152,13 @@ public struct SessionSearch: Sendable {
 
     /// Every session with its time span and indicator count, most recent activity first.
     public func overviews() throws -> [Overview] {
-        try store.names().map { try currentIndex(of: $0).index.overview(name: $0) }.sorted { a, b in
+        let state = try currentIndexes()
+        defer { state.global?.close() }
+        return state.names.map { name in
+            if let index = state.changed[name] { return SessionIndex.overview(name: name, summary: Substring(index.summary)) }
+            if let summary = state.global?.sessions[name]?.summary { return SessionIndex.overview(name: name, summary: summary) }
+            return Overview(name: name, created: nil, lastActivity: nil, messageCount: 0, indicatorCount: 0, firstQuestion: nil)
+        }.sorted { a, b in
             let (x, y) = (a.lastActivity ?? .distantPast, b.lastActivity ?? .distantPast)
             return x != y ? x > y : a.name < b.name
         }
@@ -150,22 +166,110 @@ public struct SessionSearch: Sendable {
 
     // MARK: - Private
 
-    /// The session's index, rebuilt (and saved) if its journal changed since it was written.
-    private func currentIndex(of name: String) throws -> (index: SessionIndex, rebuilt: Bool) {
-        let journalPath = store.path(for: name)
+    /// How many sessions may have changed since the combined index was written before it is
+    /// rewritten; up to that many are read from their own index files instead.
+    static let changedSessionsBeforeRewrite = 16
+
+    /// The combined index and the sessions that changed since it was written (with their own,
+    /// current, indexes); the combined index is rewritten first when it is missing or too many did.
+    private func currentIndexes() throws -> (names: [String], global: GlobalIndex?, changed: [String: SessionIndex], rebuilt: Int) {
+        let names = try store.names()
+        var stamps: [String: String] = [:]
+        for name in names { stamps[name] = Self.stamp(store.path(for: name)) ?? "" }
+        let globalPath = indexDirectory + "/all.idx"
+        var global = GlobalIndex.open(globalPath)
+        let stale = names.filter { global?.sessions[$0]?.stamp != stamps[$0] }
+        let removed = global.map { $0.sessions.keys.filter { stamps[$0] == nil }.count } ?? 0
+        var rebuilt = 0
+        if global == nil && !names.isEmpty || stale.count > Self.changedSessionsBeforeRewrite
+            || removed > Self.changedSessionsBeforeRewrite
+        {
+            global?.close()
+            var all: [String: SessionIndex] = [:]
+            for name in names {
+                let (index, fresh) = try currentIndex(of: name, stamp: stamps[name] ?? "")
+                all[name] = index
+                if fresh { rebuilt += 1 }
+            }
+            try? PrivateFile.makePrivateDirectory(indexDirectory)
+            try? GlobalIndex.write(all, to: globalPath, replace: Self.replace)
+            global = GlobalIndex.open(globalPath)
+            if global == nil { return (names, nil, all, rebuilt) }  // could not be written: use them all directly
+            return (names, global, [:], rebuilt)
+        }
+        var changed: [String: SessionIndex] = [:]
+        for name in stale {
+            let (index, fresh) = try currentIndex(of: name, stamp: stamps[name] ?? "")
+            changed[name] = index
+            if fresh { rebuilt += 1 }
+        }
+        return (names, global, changed, rebuilt)
+    }
+
+    /// The session's own index, rebuilt (and saved) if its journal changed since it was written.
+    private func currentIndex(of name: String, stamp: String) throws -> (index: SessionIndex, rebuilt: Bool) {
         let indexPath = indexDirectory + "/" + name + ".idx"
-        let stamp = Self.stamp(journalPath)
-        if let stamp, let bytes = try? PrivateFile.readAll(indexPath), let index = SessionIndex(bytes: bytes),
+        if !stamp.isEmpty, let bytes = try? PrivateFile.readAll(indexPath), let index = SessionIndex(bytes: bytes),
             index.stamp == stamp
         {
             return (index, false)
         }
-        let journal = try PrivateFile.readAll(journalPath)
-        let index = SessionIndex.build(from: journal, stamp: stamp ?? "")
+        let journal = try PrivateFile.readAll(store.path(for: name))
+        let index = SessionIndex.build(from: journal, stamp: stamp)
         // A cache: written whole (temporary file, rename) but not synced; a lost one is rebuilt.
         try? PrivateFile.makePrivateDirectory(indexDirectory)
         try? Self.replace(indexPath, with: index.bytes)
         return (index, true)
+    }
+
+    /// The hits behind postings: each session's journal is read once, and only the lines named
+    /// are decoded (an answer rebuilt from streamed pieces is replayed whole).
+    private func resolve(_ found: [(session: String, postings: Substring)]) throws -> [Hit] {
+        var bySession: [String: [Posting]] = [:]
+        for (session, postings) in found {
+            bySession[session, default: []] += postings.split(separator: ",").compactMap(Posting.init)
+        }
+        var hits: [Hit] = []
+        let decoder = JSONDecoder()
+        for (session, postings) in bySession {
+            let bytes = try PrivateFile.readAll(store.path(for: session))
+            var lineStarts: [Int] = [0]
+            for (offset, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(offset + 1) }
+            func text(of posting: Posting) -> String? {
+                guard posting.line >= 1, posting.line <= lineStarts.count else { return nil }
+                let start = lineStarts[posting.line - 1]
+                let end = posting.line < lineStarts.count ? lineStarts[posting.line] - 1 : bytes.count
+                guard start < end, let entry = try? decoder.decode(JournalEntry.self, from: Data(bytes[start..<end])) else {
+                    return nil
+                }
+                switch entry.event {
+                case .user(let text), .pin(let text): return text
+                case .assistant(let answer): return answer.text
+                default: return nil
+                }
+            }
+            var rebuilt: [String: String]?
+            for posting in postings {
+                var line: String?
+                if posting.role == "d" {
+                    if rebuilt == nil {
+                        var pieces: [String: String] = [:]
+                        SessionIndex.walk(bytes) { found, text in
+                            if found.role == "d" { pieces["\(found.line):\(found.part)"] = text }
+                        }
+                        rebuilt = pieces
+                    }
+                    line = rebuilt?["\(posting.line):\(posting.part)"]
+                } else if let text = text(of: posting) {
+                    let parts = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+                    if posting.part < parts.count { line = String(parts[posting.part]) }
+                }
+                guard let line else { continue }
+                hits.append(Hit(session: session, turn: posting.turn, time: JournalEntry.millisecondDate(posting.milliseconds),
+                                role: posting.roleName, line: line))
+            }
+        }
+        return hits
     }
 
     /// `size:mtime-ns` of a file; nil if it cannot be read.
@@ -175,7 +279,7 @@ public struct SessionSearch: Sendable {
         return "\(info.st_size):\(Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))"
     }
 
-    private static func replace(_ path: String, with bytes: [UInt8]) throws {
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let file = try PrivateFile(appendingTo: temporary)
         do {
@@ -209,174 +313,3 @@ public struct SessionSearch: Sendable {
     }
 }
 
-/// The index of one session: a small text file of tab-separated lines.
-///
-/// ```
-/// incident-repl-index 1 <TAB> size:mtime of the journal
-/// S <TAB> created ms <TAB> last ms <TAB> messages <TAB> indicators <TAB> first question
-/// I <TAB> key <TAB> turn <TAB> ms <TAB> role <TAB> line
-/// ```
-/// Text fields escape `\`, tab, newline and carriage return. A lookup is a byte search for
-/// `\nI\tKEY\t`, without parsing the rest.
-struct SessionIndex {
-    var stamp: String
-    var bytes: [UInt8]
-
-    static let magic = "incident-repl-index 1\t"
-
-    init?(bytes: [UInt8]) {
-        let magic = Array(Self.magic.utf8)
-        guard bytes.starts(with: magic), let end = bytes.firstIndex(of: 0x0A) else { return nil }
-        stamp = String(decoding: bytes[magic.count..<end], as: UTF8.self)
-        self.bytes = bytes
-    }
-
-    /// Indexes a journal's questions, answers (an answer cut short included) and pins, line by line.
-    static func build(from journal: [UInt8], stamp: String) -> SessionIndex {
-        let entries = JournalReader.parse(journal).entries
-        var postings = ""
-        var keys: Set<String> = []
-        var firstQuestion: String?
-        var messages = 0
-        var lastTurn = -1
-        var lastRole = ""
-        walk(entries) { turn, time, role, line in
-            if role == "analyst", firstQuestion == nil { firstQuestion = line }
-            if role != "pin", turn != lastTurn || role != lastRole { messages += 1 }
-            (lastTurn, lastRole) = (turn, role)
-            let milliseconds = JournalEntry.milliseconds(time)
-            var seen: Set<String> = []
-            for (_, indicatorKeys) in IndicatorKey.indicators(in: line) {
-                for key in indicatorKeys where seen.insert(key).inserted {
-                    keys.insert(key)
-                    postings += "I\t\(escape(key))\t\(turn)\t\(milliseconds)\t\(role)\t\(escape(line))\n"
-                }
-            }
-        }
-        let created = entries.first.map { JournalEntry.milliseconds($0.time) }.map(String.init) ?? ""
-        let last = entries.last.map { JournalEntry.milliseconds($0.time) }.map(String.init) ?? ""
-        let question = firstQuestion.map { escape(SessionSummary.preview($0)) } ?? ""
-        let text = Self.magic + stamp + "\n" + "S\t\(created)\t\(last)\t\(messages)\t\(keys.count)\t\(question)\n" + postings
-        return SessionIndex(bytes: Array(text.utf8))!
-    }
-
-    /// Calls `body` with every line of every question, answer and pin: its turn, time and role.
-    /// Deltas of an answer that never finished stand for it, as replay does.
-    static func walk(_ entries: [JournalEntry], _ body: (Int, Date, String, String) -> Void) {
-        var turn = 0
-        var pending: (text: String, time: Date)?
-        func emit(_ text: String, _ time: Date, _ role: String) {
-            for line in text.split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
-                body(turn, time, role, String(line))
-            }
-        }
-        func flush() {
-            if let partial = pending { emit(partial.text, partial.time, "assistant") }
-            pending = nil
-        }
-        for entry in entries {
-            switch entry.event {
-            case .user(let text):
-                flush()
-                turn += 1
-                emit(text, entry.time, "analyst")
-            case .answerDelta(let text):
-                pending = ((pending?.text ?? "") + text, entry.time)
-            case .assistant(let answer):
-                pending = nil
-                emit(answer.text, entry.time, "assistant")
-            case .pin(let text):
-                emit(text, entry.time, "pin")
-            case .newConversation:
-                flush()
-            default:
-                break
-            }
-        }
-        flush()
-    }
-
-    /// The hits whose posting line starts with `needle` (`\nI\tKEY\t`).
-    func hits(matching needle: [UInt8], session: String) -> [SessionSearch.Hit] {
-        var hits: [SessionSearch.Hit] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            var index = 0
-            let last = buffer.count - needle.count
-            while index <= last {
-                if buffer[index] == 0x0A, buffer[index + 1] == needle[1] {
-                    var matched = 2
-                    while matched < needle.count, buffer[index + matched] == needle[matched] { matched += 1 }
-                    if matched == needle.count {
-                        let start = index + 1
-                        var end = start
-                        while end < buffer.count, buffer[end] != 0x0A { end += 1 }
-                        let fields = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
-                            .split(separator: "\t", omittingEmptySubsequences: false)
-                        if fields.count == 6, let turn = Int(fields[2]), let milliseconds = Int64(fields[3]) {
-                            hits.append(.init(session: session, turn: turn, time: JournalEntry.millisecondDate(milliseconds),
-                                              role: String(fields[4]), line: Self.unescape(fields[5])))
-                        }
-                        index = end
-                        continue
-                    }
-                }
-                index += 1
-            }
-        }
-        return hits
-    }
-
-    /// The session's row for `incident-repl sessions`.
-    func overview(name: String) -> SessionSearch.Overview {
-        var overview = SessionSearch.Overview(name: name, created: nil, lastActivity: nil, messageCount: 0,
-                                              indicatorCount: 0, firstQuestion: nil)
-        guard let start = bytes.firstIndex(of: 0x0A).map({ $0 + 1 }), start < bytes.count else { return overview }
-        let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-        let fields = String(decoding: bytes[start..<end], as: UTF8.self).split(separator: "\t", omittingEmptySubsequences: false)
-        guard fields.count == 6, fields[0] == "S" else { return overview }
-        overview.created = Int64(fields[1]).map(JournalEntry.millisecondDate)
-        overview.lastActivity = Int64(fields[2]).map(JournalEntry.millisecondDate)
-        overview.messageCount = Int(fields[3]) ?? 0
-        overview.indicatorCount = Int(fields[4]) ?? 0
-        overview.firstQuestion = fields[5].isEmpty ? nil : OutputSanitizer.sanitize(Self.unescape(fields[5]))
-        return overview
-    }
-
-    static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var result = ""
-        for character in text {
-            switch character {
-            case "\\": result += "\\\\"
-            case "\t": result += "\\t"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\r\n": result += "\\r\\n"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
-
-    static func unescape(_ text: Substring) -> String {
-        guard text.contains("\\") else { return String(text) }
-        var result = ""
-        var escaped = false
-        for character in text {
-            if escaped {
-                switch character {
-                case "t": result.append("\t")
-                case "n": result.append("\n")
-                case "r": result.append("\r")
-                default: result.append(character)
-                }
-                escaped = false
-            } else if character == "\\" {
-                escaped = true
-            } else {
-                result.append(character)
-            }
-        }
-        return result
-    }
-}
