@@ -137,7 +137,11 @@ public struct SessionSearch: Sendable {
                 && !text.contains("http") && !text.contains("ftp") ? Array(text.utf8) : nil
             for name in names {
                 let bytes = try PrivateFile.readAll(store.path(for: name))
-                if let prefilter, !Self.containsFolded(bytes, prefilter) { continue }
+                if let prefilter {
+                    guard Self.containsFolded(bytes[...], prefilter) else { continue }
+                    hits += Self.textHits(in: bytes, session: name, text: text, prefilter: prefilter)
+                    continue
+                }
                 SessionIndex.walk(bytes) { posting, line in
                     if IndicatorKey.refanged(line).lowercased().contains(text) {
                         hits.append(Hit(session: name, turn: posting.turn, time: JournalEntry.millisecondDate(posting.milliseconds),
@@ -291,8 +295,40 @@ public struct SessionSearch: Sendable {
         if rename(temporary, path) != 0 { unlink(temporary) }
     }
 
+    /// Text hits in one journal, decoding only the lines whose bytes hold the term: questions are
+    /// counted from the raw `"type":"user"` (which cannot occur inside a JSON string), and
+    /// streamed pieces are skipped (the answer line that follows them holds the same text).
+    static func textHits(in bytes: [UInt8], session: String, text: String, prefilter: [UInt8]) -> [Hit] {
+        let userMarker = Array(#""type":"user""#.utf8)
+        let decoder = JSONDecoder()
+        var hits: [Hit] = []
+        var turn = 0
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            let line = bytes[start..<end]
+            start = end + 1
+            let isQuestion = line.firstRange(of: userMarker) != nil
+            if isQuestion { turn += 1 }
+            guard containsFolded(line, prefilter), let entry = try? decoder.decode(JournalEntry.self, from: Data(line)) else {
+                continue
+            }
+            let (message, role): (String, String)
+            switch entry.event {
+            case .user(let text): (message, role) = (text, "analyst")
+            case .assistant(let answer): (message, role) = (answer.text, "assistant")
+            case .pin(let text): (message, role) = (text, "pin")
+            default: continue
+            }
+            for piece in message.split(whereSeparator: \.isNewline) where piece.lowercased().contains(text) {
+                hits.append(Hit(session: session, turn: turn, time: entry.time, role: role, line: String(piece)))
+            }
+        }
+        return hits
+    }
+
     /// Whether `bytes` contain `needle`, ASCII letters compared without case.
-    static func containsFolded(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+    static func containsFolded(_ bytes: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
         guard let first = needle.first, bytes.count >= needle.count else { return needle.isEmpty }
         func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
         let folded = needle.map(fold)
@@ -300,6 +336,7 @@ public struct SessionSearch: Sendable {
         return bytes.withUnsafeBufferPointer { buffer in
             var index = 0
             let last = buffer.count - folded.count
+            guard last >= 0 else { return false }
             while index <= last {
                 if fold(buffer[index]) == firstFolded {
                     var matched = 1
