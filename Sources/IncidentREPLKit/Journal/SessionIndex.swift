@@ -268,13 +268,18 @@ struct GlobalIndex {
                 break
             }
         }
-        let text = String(decoding: header, as: UTF8.self)
-        guard text.hasPrefix(magic), text.hasSuffix("\n--\n") else { Glibc.close(fd); return nil }
+        let magicBytes = Array(magic.utf8)
+        guard header.starts(with: magicBytes), header.count >= magicBytes.count + 3,
+            header.suffix(4).elementsEqual(terminator)
+        else { Glibc.close(fd); return nil }
         index.bodyStart = header.count
-        for line in text.dropFirst(magic.count).dropLast(4).split(separator: "\n") where line.hasPrefix("N\t") {
-            let fields = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
+        // Split on bytes: the header is read on every search.
+        for line in header[magicBytes.count..<(header.count - 3)].split(separator: 0x0A) where line.first == UInt8(ascii: "N") {
+            let fields = line.split(separator: 0x09, maxSplits: 3, omittingEmptySubsequences: false)
             guard fields.count == 4 else { continue }
-            index.sessions[String(fields[1])] = (String(fields[2]), "S\t" + fields[3])
+            index.sessions[String(decoding: fields[1], as: UTF8.self)] = (
+                String(decoding: fields[2], as: UTF8.self), Substring("S\t" + String(decoding: fields[3], as: UTF8.self))
+            )
         }
         return index
     }
