@@ -308,7 +308,8 @@ public struct SessionSearch: Sendable {
             let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
             let line = bytes[start..<end]
             start = end + 1
-            let isQuestion = line.firstRange(of: userMarker) != nil
+            // Keys are written sorted, so `type` comes last: look only at the end of the line.
+            let isQuestion = line.suffix(userMarker.count + 64).firstRange(of: userMarker) != nil
             if isQuestion { turn += 1 }
             guard containsFolded(line, prefilter), let entry = try? decoder.decode(JournalEntry.self, from: Data(line)) else {
                 continue
