@@ -262,9 +262,11 @@ struct GlobalIndex {
         while header.count < index.size {
             let chunk = index.read(at: header.count, count: 65_536)
             if chunk.isEmpty { break }
+            let searchFrom = max(0, header.count - 3)
             header += chunk
-            if let found = header.firstRange(of: terminator) {
-                header = Array(header[..<found.upperBound])
+            // A plain byte loop: the generic `firstRange(of:)` costs milliseconds here.
+            if let end = Self.end(of: terminator, in: header, from: searchFrom) {
+                header.removeSubrange(end...)
                 break
             }
         }
@@ -286,6 +288,21 @@ struct GlobalIndex {
 
     func close() {
         if descriptor >= 0 { Glibc.close(descriptor) }
+    }
+
+    /// The index just past the first occurrence of `pattern` in `bytes` at or after `start`.
+    static func end(of pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard !pattern.isEmpty, bytes.count >= pattern.count else { return nil }
+        var index = start
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == pattern[0] {
+                var matched = 1
+                while matched < pattern.count, bytes[index + matched] == pattern[matched] { matched += 1 }
+                if matched == pattern.count { return index + pattern.count }
+            }
+            index += 1
+        }
+        return nil
     }
 
     private func read(at offset: Int, count: Int) -> [UInt8] {

@@ -309,7 +309,7 @@ public struct SessionSearch: Sendable {
             let line = bytes[start..<end]
             start = end + 1
             // Keys are written sorted, so `type` comes last: look only at the end of the line.
-            let isQuestion = line.suffix(userMarker.count + 64).firstRange(of: userMarker) != nil
+            let isQuestion = containsFolded(line.suffix(userMarker.count + 64), userMarker)
             if isQuestion { turn += 1 }
             guard containsFolded(line, prefilter), let entry = try? decoder.decode(JournalEntry.self, from: Data(line)) else {
                 continue
