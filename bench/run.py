@@ -662,6 +662,44 @@ def render():
     return "\n".join(head + body + cmds + note + prof) + "\n"
 
 
+def casefile_bench():
+    """`python3 bench/run.py --casefile [--quick]`: the case file alone (search, sessions, verify, the chain's
+    per-line cost) over 1,000 generated sessions of 100 turns (--quick: 200 of 50). No peers, no servers."""
+    sessions, turns = ("200", "50") if QUICK else ("1000", "100")
+    log(f"case file: incident-bench casefile --sessions {sessions} --turns {turns}")
+    results = run_micro(["casefile", "--sessions", sessions, "--turns", turns])
+    by = {}
+    for r in results:
+        by.setdefault(r["bench"], []).append(r)
+    gen = by["casefile-generate"][0]
+    cmd("CF", f"incident-bench casefile --sessions {sessions} --turns {turns} (journals generated in /tmp, removed after)")
+    cold = by["casefile-search-cold"][0]
+    row("CF-1", f"Search, first run (indexes {cold['sessions_indexed']} sessions, {gen['journal_bytes'] / 1e6:.0f} MB of journals)",
+        f"{cold['ms']:.0f} ms, {cold['hits']} hits", "-", "-", "-", None)
+    for r in by["casefile-search"]:
+        ms = r["median_ms"]
+        is_indicator = " " not in r["term"] and not r["term"].startswith("WS")
+        row("CF-2", f"Search `{r['term']}` ({'indicator' if is_indicator else 'text'}, warm)",
+            f"{ms:.2f} ms median, {r.get('median_cpu_ms', 0):.2f} ms CPU (n={r['runs']}), {r['hits']} hits", "-", "-",
+            "≤ 50 ms" if is_indicator else "-", (ms <= 50) if is_indicator else None)
+    r = by["casefile-sessions"][0]
+    row("CF-3", f"`incident-repl sessions` ({r['sessions']} sessions)", f"{r['median_ms']:.2f} ms median", "-", "-", "-", None)
+    r = by["casefile-verify"][0]
+    row("CF-4", f"`incident-repl verify` of one {r['turns']}-turn journal", f"{r['median_ms']:.2f} ms median ({r['result']})",
+        "-", "-", "-", None)
+    r = by["casefile-append-line"][0]
+    row("CF-5", f"Per journal line: chain link (SHA-256 of a {r['line_bytes']}-byte answer line)",
+        f"{r['chain_us']:.1f} µs (encode alone {r['encode_us']:.1f} µs)", "-", "-", "-", None)
+
+
+if __name__ == "__main__" and "--casefile" in sys.argv:
+    try:
+        casefile_bench()
+    finally:
+        stop_children()
+    print(render())
+    sys.exit(0)
+
 if __name__ == "__main__":
     try:
         main()

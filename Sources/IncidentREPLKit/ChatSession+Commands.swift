@@ -23,7 +23,7 @@ extension ChatSession {
         ("/redact", "show or set secret redaction: on | off | auto"),
         ("/sessions", "journaled sessions: date, first question, size"),
         ("/resume", "continue a journaled session: /resume NAME"),
-        ("/export", "write Markdown incident notes: /export [--redact | --no-redact] [FILE]"),
+        ("/export", "write Markdown incident notes (to the notes folder unless FILE has a /): /export [--redact | --no-redact] [--force] [FILE]"),
         ("/copy", "copy the last (or Nth) code block of the last answer: /copy [N] [--file]"),
         ("/quit", "leave (also quit, exit, Ctrl-D)"),
     ]

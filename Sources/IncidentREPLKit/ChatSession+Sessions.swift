@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import ConversationCore
 import LLMClients
 import Safeguards
@@ -34,33 +39,44 @@ extension ChatSession {
             + "(/resume \(previous.name) goes back to it)")
     }
 
-    /// `/export [--redact | --no-redact] [FILE]`: Markdown incident notes of this session. Redacted
-    /// by default when this session redacts what it sends (or has redacted anything).
+    /// `/export [--redact | --no-redact] [--force] [FILE]`: Markdown incident notes of this session.
+    /// Redacted by default when this session redacts what it sends (or has redacted anything).
+    /// Without FILE (or with a bare file name) the notes go to the notes folder
+    /// (``IncidentNotes/notesDirectory(environment:)``); `~` is the home directory; an existing
+    /// file is replaced only with `--force`. The absolute path is printed.
     func export(_ argument: String) {
         guard let sessions, let journal else { return warn("sessions are not being journaled, nothing to export") }
         var rest = Substring(argument)
         var requested: Bool?
+        var force = false
         while rest.hasPrefix("-") {
             let flag = rest.prefix { $0 != " " }
             switch flag {
             case "--redact": requested = true
             case "--no-redact": requested = false
-            default: return warn("usage: /export [--redact | --no-redact] [FILE]")
+            case "--force": force = true
+            default: return warn("usage: /export [--redact | --no-redact] [--force] [FILE]")
             }
             rest = Substring(rest.dropFirst(flag.count).trimmingSpaces())
         }
         let redacting = requested ?? usedRedaction
         do {
+            let path = try IncidentNotes.destination(
+                for: String(rest), sessionName: journal.name, environment: ProcessInfo.processInfo.environment,
+                currentDirectory: IncidentNotes.currentDirectory()
+            )
             let session = try sessions.load(journal.name)
-            let path = rest.isEmpty ? IncidentNotes.defaultFileName(for: session) : String(rest)
+            let chain = try sessions.verify(journal.name)
             let count = try IncidentNotes.export(
-                session, facts: conversation.facts.summaryLines, redactor: redacting ? outbound.redactor : nil, to: path
+                session, facts: conversation.facts.summaryLines, redactor: redacting ? outbound.redactor : nil, to: path,
+                journal: chain, replacing: force
             )
             if redacting {
                 say("incident notes written to \(path), redacted (\(count) distinct secret\(count == 1 ? "" : "s") replaced)")
             } else {
                 say("incident notes written to \(path), not redacted: secrets appear as typed (/export --redact replaces them)")
             }
+            if let hash = chain.finalHash { say("final chain hash: sha256:\(hash)") }
         } catch {
             warn("\(error)")
         }

@@ -385,7 +385,8 @@ public final class ChatSession: @unchecked Sendable {
         if outcome.failure == nil || !answer.isEmpty {
             conversation.appendAssistant(answer, status: status)
             record {
-                try $0.recordAnswer(answer, status: status, usage: outcome.usage, firstToken: outcome.firstToken, total: outcome.total)
+                try $0.recordAnswer(answer, status: status, usage: outcome.usage, firstToken: outcome.firstToken, total: outcome.total,
+                                    stopReason: outcome.stopReason)
             }
         }
         guard let error = outcome.failure else {

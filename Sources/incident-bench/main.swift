@@ -5,6 +5,7 @@
 //   incident-bench stage NAME [--deltas N]        one ingest stage alone (for callgrind / perf)
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
 //   incident-bench render [--width W]             Markdown rendering of a 1 MB answer vs plain and vs ingest
+//   incident-bench casefile [--sessions N] [--turns N]  search/sessions/verify over N generated journals (CaseFileBench.swift)
 //
 // Every result is one line of JSON on stdout: {"bench": …, …}. Nothing leaves 127.0.0.1: the
 // network stages start their own LoopbackServer on an ephemeral loopback port and stop it.
@@ -407,6 +408,9 @@ case "connections":
 case "render":
     benchRender(bytes: 1_000_000, deltaSize: option("--delta-bytes").flatMap { Int($0) } ?? 4,
                 width: option("--width").flatMap { Int($0) } ?? 100, sinkPath: sinkPath, repeats: repeats)
+case "casefile":
+    benchCaseFile(sessions: option("--sessions").flatMap { Int($0) } ?? 1000, turns: option("--turns").flatMap { Int($0) } ?? 100,
+                  repeats: max(repeats, option("--repeats").flatMap { Int($0) } ?? 20))
 default:
     fail("unknown command \(command)")
 }

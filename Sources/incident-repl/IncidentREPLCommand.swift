@@ -21,6 +21,10 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         and a [local] table with model_path, repeat_penalty and dry_multiplier for the embedded server. \
         Flags win over environment variables, which win over the file.
 
+        Without a model: `incident-repl search TERM` searches every journaled session (indicators in any \
+        spelling: defanged, any case, any IPv6 form), `incident-repl sessions` lists them, and \
+        `incident-repl verify [SESSION]` checks a journal's hash chain.
+
         Piped standard input is a scripted transcript: one turn per line, \"\"\" blocks for multi-line turns, \
         # comments; the exit status is 0 only if every turn succeeded.
         """,
@@ -114,6 +118,13 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     /// `--resume` (last, or followed by another option) becomes the hidden `--resume-latest`.
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        // The case file's commands (no model needed); anything else starts the REPL as always.
+        switch arguments.first {
+        case "search": return SearchCommand.main(Array(arguments.dropFirst()))
+        case "sessions": return SessionsCommand.main(Array(arguments.dropFirst()))
+        case "verify": return VerifyCommand.main(Array(arguments.dropFirst()))
+        default: break
+        }
         for index in arguments.indices.reversed() where arguments[index] == "--resume" {
             let next = index + 1 < arguments.count ? arguments[index + 1] : nil
             if next.map({ $0.hasPrefix("-") }) ?? true { arguments[index] = "--resume-latest" }

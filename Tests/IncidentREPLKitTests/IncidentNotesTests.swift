@@ -34,7 +34,7 @@ struct IncidentNotesTests {
             for: Self.session(), facts: ["IP 10.0.0.5 (victim)", "domain evil.example"], utcOffsetSeconds: 0
         )
         #expect(notes == """
-            # Incident notes: Is 10.0.0.5 beaconing?
+            # Incident notes: case-7
 
             - Session: case-7
             - Provider: anthropic
@@ -46,14 +46,14 @@ struct IncidentNotesTests {
 
             ## Case facts
 
-            - IP 10.0.0.5 (victim)
+            - IP 10.0.0[.]5 (victim)
             - domain evil.example
 
             ## Conversation
 
             ### Analyst
 
-            Is 10.0.0.5 beaconing?
+            Is 10.0.0[.]5 beaconing?
 
             ### Assistant
 
@@ -95,11 +95,11 @@ struct IncidentNotesTests {
     }
 
     @Test
-    func exportReplacesAnExistingFileWholeAndLeavesNoTemporaryFile() throws {
+    func exportWithForceReplacesAnExistingFileWholeAndLeavesNoTemporaryFile() throws {
         let temporary = TemporaryDirectory()
         let path = temporary.path + "/notes.md"
         writeFile(path, Array(String(repeating: "old content that is longer than the notes\n", count: 500).utf8))
-        try IncidentNotes.export(Self.session(), facts: [], to: path)
+        try IncidentNotes.export(Self.session(), facts: [], to: path, replacing: true)
         #expect(try fileBytes(path) == Array(IncidentNotes.markdown(for: Self.session(), facts: []).utf8))
         #expect(TemporaryDirectory.contents(of: temporary.path) == ["notes.md"])
     }
@@ -153,7 +153,7 @@ struct IncidentNotesTests {
         let (notes, count) = IncidentNotes.render(session, facts: ["token \(token)"], redactor: redactor, utcOffsetSeconds: 0)
         #expect(!notes.contains(token))
         #expect(!notes.contains("Sup3rS3cretValue!"))
-        #expect(notes.components(separatedBy: "[REDACTED:github-token-1]").count == 5)  // title, fact, question, answer
+        #expect(notes.components(separatedBy: "[REDACTED:github-token-1]").count == 4)  // fact, question, answer
         #expect(notes.contains("WS-042"))
         #expect(count == 2)
         #expect(notes.contains("- Redaction: secrets replaced by placeholders such as [REDACTED:kind-1] (2 distinct secrets in these notes)"))

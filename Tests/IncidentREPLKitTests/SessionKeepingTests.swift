@@ -137,7 +137,7 @@ struct SessionKeepingTests {
         let (notes, stdout) = try await Self.exportRun(mode: .on, exports: ["", "--no-redact"])
         #expect(!notes[0].contains(Self.token))
         #expect(notes[0].contains("[REDACTED:github-token-1]"))
-        #expect(notes[0].contains("203.0.113.45"))
+        #expect(notes[0].contains("203.0.113[.]45"))  // defanged in notes
         #expect(notes[0].contains("- Redaction: secrets replaced by placeholders such as [REDACTED:kind-1] (1 distinct secret in these notes)"))
         #expect(!notes[0].contains("# Incident notes: The attacker used token ghp_"))
         #expect(stdout.contains("redacted (1 distinct secret replaced)"))

@@ -1,13 +1,18 @@
 import ConversationCore
 public import Safeguards
 
-/// `/export [--redact | --no-redact] [FILE]`: a session as Markdown incident notes, meant to be shared.
+/// `/export [--redact | --no-redact] [--force] [FILE]`: a session as Markdown incident notes, meant
+/// to be shared.
 ///
 /// Every piece of text (model answers, the analyst's questions, which may hold pasted logs, case
 /// facts, provider and model names) goes through ``OutputSanitizer/sanitize(_:)``, so no escape
-/// sequence or bidi control lands in the file. With a redactor, every piece is redacted first
+/// sequence or bidi control lands in the file, and has its indicators defanged (``defanged(_:)``),
+/// so none becomes a live link. With a redactor, every piece is redacted first
 /// (``SecretRedactor/redact(_:)``), so secrets appear as the same placeholders the provider saw; the
-/// notes say in their header whether they are redacted. The file is written with ``AtomicFile``, 0600.
+/// notes say in their header whether they are redacted. The title is the session's name; a question
+/// of several lines (a paste) is a fenced block; an answer cut at the token limit or interrupted
+/// says so; the journal's final chain hash closes the notes. The file is written with
+/// ``AtomicFile``, 0600, and never over an existing file unless asked.
 public enum IncidentNotes {
     /// The notes as Markdown, and how many distinct secrets were replaced.
     /// - Parameters:
@@ -16,20 +21,21 @@ public enum IncidentNotes {
     ///   - redactor: Redacts every piece of text (a copy of the session's, so that placeholders keep
     ///     the numbers the provider saw); nil for notes as typed, secrets included.
     ///   - utcOffsetSeconds: The zone for timestamps; nil for the local zone.
+    ///   - journal: The journal's chain as checked when exporting (``JournalVerifier``); its final
+    ///     hash ends the notes. Nil to leave it out.
     public static func render(
-        _ session: ReplayedSession, facts: [String], redactor: SecretRedactor? = nil, utcOffsetSeconds: Int? = nil
+        _ session: ReplayedSession, facts: [String], redactor: SecretRedactor? = nil, utcOffsetSeconds: Int? = nil,
+        journal: JournalVerification? = nil
     ) -> (markdown: String, redactedSecrets: Int) {
         var redactor = redactor
         var placeholders: Set<String> = []
         func clean(_ text: String) -> String {
-            guard redactor != nil else { return OutputSanitizer.sanitize(text) }
+            guard redactor != nil else { return OutputSanitizer.sanitize(defanged(text)) }
             let redaction = redactor!.redact(text)
             for finding in redaction.findings { placeholders.insert(finding.placeholder) }
-            return OutputSanitizer.sanitize(redaction.text)
+            return OutputSanitizer.sanitize(defanged(redaction.text))
         }
-        let title = session.firstQuestion.map { SessionSummary.preview(clean($0), limit: 80) }
-            ?? OutputSanitizer.sanitize(session.name)
-        var lines: [String] = ["# Incident notes: \(title)", ""]
+        var lines: [String] = ["# Incident notes: \(OutputSanitizer.sanitize(session.name))", ""]
         lines.append("- Session: \(clean(session.name))")
         lines.append("- Provider: \(clean(session.provider.isEmpty ? "unknown" : session.provider))")
         lines.append("- Model: \(clean(session.model.isEmpty ? "unknown" : session.model))")
@@ -60,19 +66,38 @@ public enum IncidentNotes {
                 lines.append("")
             }
             for message in conversation.messages {
+                let stop = message.role == .assistant && message.status == .complete
+                    ? session.answers[message.id]?.stop : nil
                 switch (message.role, message.status) {
                 case (.user, _): lines.append("### Analyst")
-                case (.assistant, .complete): lines.append("### Assistant")
+                case (.assistant, .complete): lines.append(stop.map { "### Assistant (\(Self.stopHeading($0)))" } ?? "### Assistant")
                 case (.assistant, .interrupted): lines.append("### Assistant (interrupted)")
                 }
                 lines.append("")
-                lines.append(EmbeddedMarkdown.contained(clean(message.text)))
+                if message.role == .user, message.text.contains("\n") {
+                    lines += fenced(clean(message.text))  // pasted text stays as it was, lines and all
+                } else {
+                    lines.append(EmbeddedMarkdown.contained(clean(message.text)))
+                }
                 if message.role == .assistant, message.status == .interrupted {
                     lines.append("")
                     lines.append("_The answer was interrupted here._")
+                } else if let stop {
+                    lines.append("")
+                    lines.append("_\(Self.stopNote(stop))_")
                 }
                 lines.append("")
             }
+        }
+        if let journal {
+            lines.append("---")
+            lines.append("")
+            lines.append("- Journal: session \(OutputSanitizer.sanitize(session.name)), \(journal.summary)")
+            if let hash = journal.finalHash {
+                lines.append("- Final chain hash: `sha256:\(hash)` (`incident-repl verify \(OutputSanitizer.sanitize(session.name))` "
+                    + "prints the journal's; they match while the journal is as it was when these notes were written)")
+            }
+            lines.append("")
         }
         let count = placeholders.count
         lines.insert(redactor == nil
@@ -90,22 +115,46 @@ public enum IncidentNotes {
         render(session, facts: facts, redactor: redactor, utcOffsetSeconds: utcOffsetSeconds).markdown
     }
 
-    /// Writes the notes to `path` atomically (0600); an existing file is replaced whole.
+    /// Writes the notes to `path` atomically (0600).
+    /// - Parameter replacing: Whether an existing file may be replaced (whole); without it, an
+    ///   existing file is refused.
     /// - Returns: How many distinct secrets were replaced by placeholders (0 without a redactor).
     /// - Throws: ``REPLError/file(path:reason:)``; no temporary file is left behind.
     @discardableResult
     public static func export(
         _ session: ReplayedSession, facts: [String], redactor: SecretRedactor? = nil, to path: String,
-        utcOffsetSeconds: Int? = nil
+        utcOffsetSeconds: Int? = nil, journal: JournalVerification? = nil, replacing: Bool = false
     ) throws -> Int {
-        let notes = render(session, facts: facts, redactor: redactor, utcOffsetSeconds: utcOffsetSeconds)
+        if !replacing, PrivateFile.exists(path) {
+            throw REPLError.file(path: path, reason: "already exists; /export --force replaces it, or give another name")
+        }
+        let notes = render(session, facts: facts, redactor: redactor, utcOffsetSeconds: utcOffsetSeconds, journal: journal)
         try AtomicFile.write(Array(notes.markdown.utf8), to: path)
         return notes.redactedSecrets
     }
 
-    /// The file `/export` writes when given none: `NAME.md`, in the current directory.
+    /// The file `/export` writes when given none: `NAME.md`, in the notes folder
+    /// (``destination(for:sessionName:environment:currentDirectory:)``).
     public static func defaultFileName(for session: ReplayedSession) -> String {
         session.name + ".md"
+    }
+
+    static func stopHeading(_ stop: String) -> String {
+        switch stop {
+        case "maxTokens": "cut at the token limit"
+        case "contextWindow": "cut: the context window was full"
+        case "blocked": "cut by the provider's filter"
+        default: "stopped early"
+        }
+    }
+
+    static func stopNote(_ stop: String) -> String {
+        switch stop {
+        case "maxTokens": "The answer was cut here: it reached the token limit (--max-tokens)."
+        case "contextWindow": "The answer was cut here: the context window was full."
+        case "blocked": "The answer was cut here by the provider's filter."
+        default: "The answer stopped here before the model finished (\(OutputSanitizer.sanitize(stop)))."
+        }
     }
 
 }

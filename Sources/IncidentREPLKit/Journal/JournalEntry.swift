@@ -49,6 +49,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case coversThrough, index, estimator, redactor
         case baseURL, redaction, fenceKey
         case evidence
+        case stop
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,7 +79,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
                 inputTokens: try c.decodeIfPresent(Int.self, forKey: .inputTokens),
                 outputTokens: try c.decodeIfPresent(Int.self, forKey: .outputTokens),
                 firstTokenMilliseconds: try c.decodeIfPresent(Int.self, forKey: .firstTokenMilliseconds),
-                totalMilliseconds: try c.decodeIfPresent(Int.self, forKey: .totalMilliseconds)
+                totalMilliseconds: try c.decodeIfPresent(Int.self, forKey: .totalMilliseconds),
+                stop: try c.decodeIfPresent(String.self, forKey: .stop)
             ))
         case "truncation":
             event = .truncation(try c.decode(String.self, forKey: .text))
@@ -147,6 +149,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encodeIfPresent(answer.outputTokens, forKey: .outputTokens)
             try c.encodeIfPresent(answer.firstTokenMilliseconds, forKey: .firstTokenMilliseconds)
             try c.encodeIfPresent(answer.totalMilliseconds, forKey: .totalMilliseconds)
+            try c.encodeIfPresent(answer.stop, forKey: .stop)
         case .summary(let summary):
             try c.encode(summary.text, forKey: .text)
             try c.encodeIfPresent(summary.coversThroughMessageID, forKey: .coversThrough)

@@ -92,10 +92,13 @@ public enum JournalEvent: Sendable, Equatable {
         public var firstTokenMilliseconds: Int?
         /// Milliseconds from sending the request to the end of the answer.
         public var totalMilliseconds: Int?
+        /// Why a complete answer stopped, when it was not the model's own end: `maxTokens` (cut at
+        /// the token limit), `contextWindow`, `blocked` or `other` (``StopReason/Kind``); nil otherwise.
+        public var stop: String?
 
         public init(
             text: String, status: Message.Status = .complete, inputTokens: Int? = nil, outputTokens: Int? = nil,
-            firstTokenMilliseconds: Int? = nil, totalMilliseconds: Int? = nil
+            firstTokenMilliseconds: Int? = nil, totalMilliseconds: Int? = nil, stop: String? = nil
         ) {
             self.text = text
             self.status = status
@@ -103,6 +106,7 @@ public enum JournalEvent: Sendable, Equatable {
             self.outputTokens = outputTokens
             self.firstTokenMilliseconds = firstTokenMilliseconds
             self.totalMilliseconds = totalMilliseconds
+            self.stop = stop
         }
     }
 

@@ -10,6 +10,10 @@ public struct JournalWarning: Sendable, Equatable, CustomStringConvertible {
         case invalidLine
         /// The file does not start with a session line; defaults were used.
         case missingSessionStart
+        /// The hash chain is broken at ``line`` (the session still resumes).
+        case brokenChain
+        /// The journal has no hash chain (written before journals were chained). Said once.
+        case noChain
     }
 
     public var kind: Kind
@@ -30,6 +34,17 @@ public struct JournalWarning: Sendable, Equatable, CustomStringConvertible {
         case .unterminatedLastLine: "line \(line): last line had no newline; it is complete and was kept"
         case .invalidLine: "line \(line): invalid line skipped (\(reason))"
         case .missingSessionStart: "line \(line): \(reason)"
+        case .brokenChain: "hash chain broken at line \(line): \(reason) (incident-repl verify shows it again)"
+        case .noChain: "no hash chain (written before journals were chained): it cannot be verified"
+        }
+    }
+
+    /// The warning a resume gives for a journal's chain: nil when it is intact.
+    init?(chain verification: JournalVerification) {
+        switch verification.status {
+        case .intact: return nil
+        case .unchained: self.init(kind: .noChain, line: 1, reason: "")
+        case .broken(let line, let reason): self.init(kind: .brokenChain, line: line, reason: reason)
         }
     }
 }

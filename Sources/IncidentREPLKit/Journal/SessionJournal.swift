@@ -19,6 +19,9 @@ import Glibc
 /// `fdatasync` by a ``JournalSyncer`` on its own thread (at least once per turn; the turn does not
 /// wait for the disk); ``waitUntilDurable()`` waits for it. Earlier lines are never rewritten.
 ///
+/// Each line carries the hash of the line before it (``JournalChain``), from a random start value
+/// in the first line; a journal written before chaining is continued without one.
+///
 /// Calls in one turn of ``ChatSession``:
 /// 1. ``recordQuestion(_:)`` right after `conversation.appendUser`, **before** the request is sent;
 /// 2. ``recordAnswerDelta(_:)`` for each text delta (optional; makes a partial answer survive a kill);
@@ -30,6 +33,9 @@ public final class SessionJournal: Sendable {
     /// The journal file.
     public let path: String
     private let file: Mutex<PrivateFile>
+    /// The hash chain, advanced under the file's lock as each line is written; nil for a journal
+    /// written before chaining.
+    private let chain: Mutex<JournalChain?>
     private let syncer: JournalSyncer
     /// The descriptor holding the lock (the syncer's, which the syncer closes).
     private let lockDescriptor: Int32
@@ -56,6 +62,7 @@ public final class SessionJournal: Sendable {
         )
         lockDescriptor = syncDescriptor
         self.file = Mutex(file)
+        chain = Mutex(isNew ? JournalChain.start() : nil)
         self.clock = clock
     }
 
@@ -97,12 +104,29 @@ public final class SessionJournal: Sendable {
     /// - Parameter endsWithNewline: From ``JournalReader/Result/endsWithNewline``.
     /// - Throws: ``REPLError/file(path:reason:)``, naming the session and the process, if another
     ///   process (or this one) has it open.
+    /// The file is read once (under the lock) to continue its hash chain.
     public static func reopen(
         at path: String, endsWithNewline: Bool, clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SessionJournal {
         let journal = try reopen(at: path, clock: clock)
+        journal.continueChain(JournalVerifier.verify(try PrivateFile.readAll(path)).continuation)
         if !endsWithNewline { try journal.terminateTornLine() }
         return journal
+    }
+
+    /// Continues the hash chain of the reopened file (``JournalVerification/continuation``; nil
+    /// for a journal written before chaining, which stays without one).
+    func continueChain(_ continuation: JournalChain?) {
+        chain.withLock { $0 = continuation }
+    }
+
+    /// The hash of the last line written (the final chain hash so far); nil for a journal
+    /// without a chain or before its first line.
+    public var chainHead: String? {
+        chain.withLock { chain in
+            guard let chain, chain.nextIndex > 1 else { return nil }
+            return chain.head
+        }
     }
 
     /// Opens an existing journal and takes its lock, writing nothing: the caller reads the file
@@ -136,8 +160,15 @@ public final class SessionJournal: Sendable {
     /// Throws only if this line could not be written. A failed flush does not stop later lines from
     /// being written: ``takeSyncFailure()`` reports it.
     public func append(_ entry: JournalEntry) throws {
-        let line = try entry.encodedLine()
-        try file.withLock { try $0.append(line, sync: false) }
+        let encoded = try entry.encodedLine()
+        try file.withLock { file in
+            try chain.withLock { chain in
+                guard let current = chain else { return try file.append(encoded, sync: false) }
+                let (line, next) = current.linking(encoded)
+                try file.append(line, sync: false)
+                chain = next  // only once the line is written: a failed write leaves no gap
+            }
+        }
         if entry.event.needsSync { syncer.requestSync() }
     }
 
@@ -174,13 +205,16 @@ public final class SessionJournal: Sendable {
     /// - Parameters:
     ///   - firstToken: Time from sending the request to the first text delta.
     ///   - total: Time from sending the request to the end of the answer.
+    ///   - stopReason: Why the answer ended; kept only when it was not the model's own end (an
+    ///     answer cut at the token limit is marked so in the notes).
     public func recordAnswer(
         _ text: String, status: Message.Status, usage: TokenUsage = TokenUsage(),
-        firstToken: Duration? = nil, total: Duration? = nil
+        firstToken: Duration? = nil, total: Duration? = nil, stopReason: StopReason? = nil
     ) throws {
         try append(.assistant(JournalEvent.Answer(
             text: text, status: status, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
-            firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds)
+            firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds),
+            stop: stopReason.flatMap { $0.kind == .endTurn ? nil : $0.kind.rawValue }
         )))
     }
 

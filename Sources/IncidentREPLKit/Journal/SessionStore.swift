@@ -88,13 +88,21 @@ public struct SessionStore: Sendable {
     /// Reopens a session's journal so the conversation continues in the same file, and replays it.
     ///
     /// The journal is locked first and read after, so what is replayed is what this process will
-    /// append to: no other process can still be writing it.
+    /// append to: no other process can still be writing it. Its hash chain is checked on the way
+    /// (one pass over the bytes already read): a broken chain, or none (a journal from before
+    /// chaining), becomes one warning in the replayed session; either way the session resumes, and
+    /// new lines continue the chain from the last line.
     /// - Throws: ``REPLError/file(path:reason:)`` for an unknown session, or one that another
     ///   process (or this one) has open; the message names the session and the process.
     public func resume(_ name: String) throws -> (session: ReplayedSession, journal: SessionJournal) {
         let path = try existingPath(for: name)
         let journal = try SessionJournal.reopen(at: path, clock: clock)
-        let (session, read) = try load(name, path: path)
+        let bytes = try PrivateFile.readAll(path)
+        let read = JournalReader.parse(bytes)
+        var session = ReplayedSession(name: name, journal: read)
+        let verification = JournalVerifier.verify(bytes)
+        journal.continueChain(verification.continuation)
+        if let warning = JournalWarning(chain: verification) { session.warnings.append(warning) }
         if !read.endsWithNewline { try journal.terminateTornLine() }
         return (session, journal)
     }
@@ -119,7 +127,12 @@ public struct SessionStore: Sendable {
 
     // MARK: - Private
 
-    private func existingPath(for name: String) throws -> String {
+    /// Checks a session's hash chain (`incident-repl verify`).
+    public func verify(_ name: String) throws -> JournalVerification {
+        JournalVerifier.verify(try PrivateFile.readAll(try existingPath(for: name)))
+    }
+
+    func existingPath(for name: String) throws -> String {
         try Self.validate(name: name)
         let path = path(for: name)
         guard PrivateFile.exists(path) else {
@@ -134,7 +147,7 @@ public struct SessionStore: Sendable {
     }
 
     /// Names of the `*.jsonl` files in the directory, skipping hidden (temporary) ones.
-    private func names() throws -> [String] {
+    func names() throws -> [String] {
         guard let handle = opendir(directory) else {
             if errno == ENOENT { return [] }
             throw REPLError.file(path: directory, reason: String(cString: strerror(errno)))
