@@ -47,7 +47,7 @@ struct IncidentNotesTests {
             ## Case facts
 
             - IP 10.0.0[.]5 (victim)
-            - domain evil.example
+            - domain evil[.]example
 
             ## Conversation
 

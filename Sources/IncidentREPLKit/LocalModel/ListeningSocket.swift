@@ -20,9 +20,25 @@ enum ListeningSocket {
         return descriptors.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\($0)")) == wanted }
     }
 
+    /// A proc file read to its end: they report a size of 0 and come in page-sized reads.
+    static func readWhole(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            bytes += buffer[..<count]
+        }
+        return bytes
+    }
+
     /// The inode and owner of the socket listening on 127.0.0.1:`port` (or on every address).
     static func listener(port: Int) -> (inode: String, uid: uid_t)? {
-        guard let table = FileManager.default.contents(atPath: "/proc/net/tcp") else { return nil }
+        guard let table = readWhole("/proc/net/tcp") else { return nil }
         let hex = String(port, radix: 16, uppercase: true)
         let portHex = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         for line in String(decoding: table, as: UTF8.self).split(separator: "\n").dropFirst() {
