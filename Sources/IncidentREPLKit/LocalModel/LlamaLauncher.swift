@@ -32,6 +32,9 @@ enum LlamaLauncher {
     params.n_cache_reuse = int(os.environ.get("IR_CACHE_REUSE", "0"))
     params.sampling.penalty_repeat = float(os.environ.get("IR_REPEAT_PENALTY", "1.0"))
     params.sampling.dry_multiplier = float(os.environ.get("IR_DRY_MULTIPLIER", "0.0"))
+    # Loops of a whole sentence are longer than llama.cpp's 64-token default windows.
+    params.sampling.dry_penalty_last_n = -1  # the whole context
+    params.sampling.penalty_last_n = 256
     token = os.environ.pop("IR_TOKEN", "")
     if token:
         params.api_keys = [token]
