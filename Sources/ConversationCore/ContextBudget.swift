@@ -7,12 +7,29 @@ public struct ContextBudget: Sendable, Codable, Equatable, Hashable {
     public var reservedForAnswer: Int
     /// Tokens kept free because the estimate is not exact.
     public var safetyMargin: Int
+    /// The low-water mark of truncation, as a fraction of ``available`` (`nil`: ``defaultLowWaterFraction``).
+    ///
+    /// When the view no longer fits, the cut moves forward until what is sent is at most this
+    /// fraction of the budget, and then stays put until the budget is exceeded again, so that
+    /// the prompt's prefix (which providers cache) stays byte-identical for several turns. Lower
+    /// values truncate less often but send less history; 1 truncates one exchange at a time.
+    public var lowWaterFraction: Double?
+
+    /// The default low-water mark: half the budget. At a 2,048-token window with ~110-token
+    /// exchanges that leaves about eight turns between truncation events.
+    public static let defaultLowWaterFraction = 0.5
 
     /// Creates a budget; the default safety margin is 5% of the window, at most 8,192 tokens.
-    public init(contextWindow: Int, reservedForAnswer: Int, safetyMargin: Int? = nil) {
+    public init(contextWindow: Int, reservedForAnswer: Int, safetyMargin: Int? = nil, lowWaterFraction: Double? = nil) {
         self.contextWindow = max(0, contextWindow)
         self.reservedForAnswer = max(0, reservedForAnswer)
         self.safetyMargin = max(0, safetyMargin ?? ContextBudget.defaultSafetyMargin(for: contextWindow))
+        self.lowWaterFraction = lowWaterFraction.map { min(max($0, 0), 1) }
+    }
+
+    /// The tokens a view may use right after a truncation event (see ``lowWaterFraction``).
+    public var lowWaterMark: Int {
+        Int(Double(available) * min(max(lowWaterFraction ?? ContextBudget.defaultLowWaterFraction, 0), 1))
     }
 
     /// A budget for a model by name, using `contextWindowOverride` (from `--context-window` or the

@@ -1,6 +1,6 @@
 extension Int {
     /// The number with thousands separators, as in `8,192` or `-1,048,576`.
-    var grouped: String {
+    public var grouped: String {
         let digits = String(magnitude)
         var result = ""
         result.reserveCapacity(digits.count + digits.count / 3 + 1)

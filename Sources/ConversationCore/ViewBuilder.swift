@@ -71,28 +71,55 @@ struct ViewBuilder {
             }
         }
 
-        // Find the longest suffix of exchanges that fits next to the facts block it implies.
+        // Where the view begins: the previous window while it still fits (the prompt's prefix
+        // stays byte-identical), else a truncation event down to the low-water mark.
         let fixedRaw = systemRaw + summaryRaw
         let indicatorCap = min(rawAvailable / 5, ViewBuilder.indicatorCapLimit)
-        var reserve = pinsRaw
-        var start = minimalStart
-        var block = facts.block(leftOutBefore: start, indicatorCap: indicatorCap)
-        for _ in 0..<8 {
-            let limit = rawAvailable - fixedRaw - reserve
-            if let exchange = firstFittingExchange(from: lowestExchange, through: lastExchange, limit: limit) {
-                start = starts[exchange]
+        let previous = conversation.window.flatMap { $0.strategy == conversation.strategy ? $0 : nil }
+        let summaryCover = usedSummary?.coversThroughMessageID
+        let lowestStart = lowestExchange <= lastExchange ? starts[lowestExchange] : minimalStart
+        var start: Int
+        var block: CaseFacts.Block
+        var isEvent = true
+        if let previous, previous.pins == facts.pins, previous.summaryCoversThrough == summaryCover,
+            previous.cut >= lowestStart, previous.cut <= minimalStart, isExchangeStart(previous.cut),
+            fixedRaw + previous.factsRawTokens + conversation.rawTokens(previous.cut..<count) <= rawAvailable
+        {
+            start = previous.cut
+            block = previous.block
+            isEvent = false
+        } else {
+            // The cut only moves forward while the strategy stays the same.
+            var anchor = lowestExchange
+            if let previous { anchor = max(anchor, firstExchange(atOrAfter: previous.cut)) }
+            if anchor <= lastExchange, starts[anchor] <= minimalStart,
+                case let anchored = facts.block(leftOutBefore: starts[anchor], indicatorCap: indicatorCap),
+                fixedRaw + anchored.rawTokens + conversation.rawTokens(starts[anchor]..<count) <= rawAvailable
+            {
+                start = starts[anchor]
+                block = anchored
             } else {
-                start = minimalStart
+                let lowWaterRaw = min(rawAvailable, estimator.rawCapacity(budget.lowWaterMark))
+                (start, block) = fittingCut(
+                    fromExchange: anchor, limit: lowWaterRaw, fixedRaw: fixedRaw, pinsRaw: pinsRaw,
+                    cap: indicatorCap, minimalStart: minimalStart)
+                if start == minimalStart && lowWaterRaw < rawAvailable {
+                    (start, block) = fittingCut(
+                        fromExchange: anchor, limit: rawAvailable, fixedRaw: fixedRaw, pinsRaw: pinsRaw,
+                        cap: indicatorCap, minimalStart: minimalStart)
+                }
             }
-            block = facts.block(leftOutBefore: start, indicatorCap: indicatorCap)
-            if block.rawTokens <= reserve { break }
-            reserve = block.rawTokens
         }
         let messagesRaw = conversation.rawTokens(start..<count)
         let room = rawAvailable - fixedRaw - messagesRaw
         if block.rawTokens > room {
             block = fittingBlock(before: start, room: room, pinsRaw: pinsRaw, cap: indicatorCap)
+            isEvent = true
         }
+        let window = ViewWindow(
+            cut: start, strategy: conversation.strategy, summaryCoversThrough: summaryCover, pins: facts.pins,
+            factsText: block.text, factsRawTokens: block.rawTokens, factsIndicatorCount: block.indicatorCount,
+            factsOmittedSome: block.omittedSome, events: (conversation.window?.events ?? 0) + (isEvent ? 1 : 0))
 
         var system = conversation.systemPrompt + block.text
         if let usedSummary { system += ConversationSummary.heading + usedSummary.text }
@@ -118,7 +145,38 @@ struct ViewBuilder {
             system: system, messages: sent, estimatedTokens: estimated, notice: notice, breakdown: breakdown,
             isNearLimit: Double(estimated) >= Double(budget.available) * estimator.nearLimitFraction,
             sentMessageIDs: start..<count, droppedMessageCount: dropped, droppedTokens: droppedTokens,
-            summarisedMessageCount: summarised, carriedFactCount: block.indicatorCount)
+            summarisedMessageCount: summarised, carriedFactCount: block.indicatorCount,
+            window: window, extendsPreviousPrefix: !isEvent)
+    }
+
+    /// The first cut, from exchange `low` on, whose messages fit `limit` next to the facts block
+    /// they imply (at worst the newest exchange, `minimalStart`), and that block.
+    private func fittingCut(
+        fromExchange low: Int, limit: Int, fixedRaw: Int, pinsRaw: Int, cap: Int, minimalStart: Int
+    ) -> (start: Int, block: CaseFacts.Block) {
+        let facts = conversation.facts
+        var reserve = pinsRaw
+        var start = minimalStart
+        var block = facts.block(leftOutBefore: start, indicatorCap: cap)
+        for _ in 0..<8 {
+            if let exchange = firstFittingExchange(from: low, through: starts.count - 1, limit: limit - fixedRaw - reserve),
+                starts[exchange] <= minimalStart
+            {
+                start = starts[exchange]
+            } else {
+                start = minimalStart
+            }
+            block = facts.block(leftOutBefore: start, indicatorCap: cap)
+            if block.rawTokens <= reserve { break }
+            reserve = block.rawTokens
+        }
+        return (start, block)
+    }
+
+    /// Whether history index `index` begins an exchange.
+    private func isExchangeStart(_ index: Int) -> Bool {
+        let exchange = firstExchange(atOrAfter: index)
+        return exchange < starts.count && starts[exchange] == index
     }
 
     /// A facts block no larger than `room`, trimming indicators (never pins) until it fits.

@@ -54,6 +54,7 @@ extension ChatSession {
             case .success(let view): say(view.breakdown.description)
             case .failure(let error): warn("\(error)")
             }
+            for line in usage.report(provider: options.provider, model: options.model, ttl: options.cacheTTL) { say(line) }
         case "/strategy":
             setStrategy(argument)
         case "/model":

@@ -89,6 +89,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Option(help: "Context size for an embedded local server that incident-repl starts.")
     var localContextSize: Int = 8192
 
+    @Option(help: "How long Anthropic keeps the cached prompt between questions: 5m or 1h (1h writes cost 2x, 5m 1.25x).")
+    var cacheTtl: String = "5m"
+
     /// `--resume` takes an optional name, which swift-argument-parser options cannot: a bare
     /// `--resume` (last, or followed by another option) becomes the hidden `--resume-latest`.
     static func main() async {
@@ -114,6 +117,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         if session != nil, resumeName != nil || resumeLatest {
             throw ValidationError("--session names a new session; use --resume NAME to continue one")
         }
+        guard REPLConfiguration.cacheTTLSpellings.contains(cacheTtl) else { throw ValidationError("--cache-ttl must be 5m or 1h") }
         guard localContextSize >= 256 else { throw ValidationError("--local-context-size must be at least 256") }
     }
 
@@ -137,6 +141,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.auditLog = auditLog
         configuration.redaction = redact.map { $0 ? .on : .off } ?? .automatic
         configuration.localContextSize = localContextSize
+        configuration.setCacheTTL(cacheTtl)
         configuration.sessionName = session
         configuration.configPath = config
         if let resumeName { configuration.resume = .some(resumeName) } else if resumeLatest { configuration.resume = .some(nil) }

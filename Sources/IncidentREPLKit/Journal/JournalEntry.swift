@@ -44,7 +44,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case time = "t", type
         case provider, model, role, system, strategy
         case text, status, inputTokens = "in", outputTokens = "out", firstTokenMilliseconds = "ttftMs",
-             totalMilliseconds = "totalMs"
+             totalMilliseconds = "totalMs", cacheReadTokens = "cacheRead", cacheWriteTokens = "cacheWrite"
         case coversThrough, index, estimator
     }
 
@@ -72,7 +72,9 @@ public struct JournalEntry: Sendable, Equatable, Codable {
                 inputTokens: try c.decodeIfPresent(Int.self, forKey: .inputTokens),
                 outputTokens: try c.decodeIfPresent(Int.self, forKey: .outputTokens),
                 firstTokenMilliseconds: try c.decodeIfPresent(Int.self, forKey: .firstTokenMilliseconds),
-                totalMilliseconds: try c.decodeIfPresent(Int.self, forKey: .totalMilliseconds)
+                totalMilliseconds: try c.decodeIfPresent(Int.self, forKey: .totalMilliseconds),
+                cacheReadTokens: try c.decodeIfPresent(Int.self, forKey: .cacheReadTokens),
+                cacheWriteTokens: try c.decodeIfPresent(Int.self, forKey: .cacheWriteTokens)
             ))
         case "truncation":
             event = .truncation(try c.decode(String.self, forKey: .text))
@@ -128,6 +130,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encodeIfPresent(answer.outputTokens, forKey: .outputTokens)
             try c.encodeIfPresent(answer.firstTokenMilliseconds, forKey: .firstTokenMilliseconds)
             try c.encodeIfPresent(answer.totalMilliseconds, forKey: .totalMilliseconds)
+            try c.encodeIfPresent(answer.cacheReadTokens, forKey: .cacheReadTokens)
+            try c.encodeIfPresent(answer.cacheWriteTokens, forKey: .cacheWriteTokens)
         case .summary(let summary):
             try c.encode(summary.text, forKey: .text)
             try c.encodeIfPresent(summary.coversThroughMessageID, forKey: .coversThrough)

@@ -126,7 +126,8 @@ public final class SessionJournal: Sendable {
     ) throws {
         try append(.assistant(JournalEvent.Answer(
             text: text, status: status, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
-            firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds)
+            firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds),
+            cacheReadTokens: usage.cacheReadTokens, cacheWriteTokens: usage.cacheWriteTokens
         )))
     }
 
