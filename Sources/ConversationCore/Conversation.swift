@@ -97,9 +97,11 @@ public struct Conversation: Sendable, Codable, Equatable {
 
     /// What the model should summarise next, or `nil` when nothing needs summarising yet.
     ///
-    /// Only for the summarise strategy. A plan appears once the prompt would pass 75% of the
+    /// Only for the summarise strategy. A plan appears once the prompt would pass 90% of the
     /// budget (``ContextBudget/summariseThreshold``), before the window is full; it folds the
-    /// oldest unsummarised exchanges (never the newest, and at most half the budget at a time) and
+    /// oldest unsummarised exchanges down to the budget's ``ContextBudget/lowWaterMark`` (never the
+    /// newest, and at most half the budget at a time), so that folds, which rewrite the prompt's
+    /// prefix, are rare; and it
     /// asks for a briefer rewrite when the summary itself passes 15% of the budget. Summarising
     /// may run while the analyst reads; record the result with ``recordSummary(_:covering:)``.
     public func summaryPlan(budget: ContextBudget, estimator: TokenEstimator) -> SummaryPlan? {

@@ -81,8 +81,11 @@ struct ViewBuilder {
         var start: Int
         var block: CaseFacts.Block
         var isEvent = true
-        if let previous, previous.pins == facts.pins, previous.summaryCoversThrough == summaryCover,
-            previous.cut >= lowestStart, previous.cut <= minimalStart, isExchangeStart(previous.cut),
+        let previousStillApplies = previous.map {
+            $0.pins == facts.pins && $0.summaryCoversThrough == summaryCover && $0.cut >= lowestStart
+                && $0.cut <= minimalStart && isExchangeStart($0.cut)
+        } ?? false
+        if let previous, previousStillApplies,
             fixedRaw + previous.factsRawTokens + conversation.rawTokens(previous.cut..<count) <= rawAvailable
         {
             start = previous.cut
@@ -92,7 +95,10 @@ struct ViewBuilder {
             // The cut only moves forward while the strategy stays the same.
             var anchor = lowestExchange
             if let previous { anchor = max(anchor, firstExchange(atOrAfter: previous.cut)) }
-            if anchor <= lastExchange, starts[anchor] <= minimalStart,
+            // A first view, or a window made stale by a pin, a fold or last-n, starts from the anchor
+            // when everything from there fits; a window that outgrew the budget drops to low water.
+            let outgrew = previous != nil && previousStillApplies
+            if !outgrew, anchor <= lastExchange, starts[anchor] <= minimalStart,
                 case let anchored = facts.block(leftOutBefore: starts[anchor], indicatorCap: indicatorCap),
                 fixedRaw + anchored.rawTokens + conversation.rawTokens(starts[anchor]..<count) <= rawAvailable
             {
@@ -236,11 +242,18 @@ struct ViewBuilder {
         let loadRaw = systemRaw + conversation.facts.pinsOnlyRawTokens + summaryRaw + openRaw
         guard loadRaw > estimator.rawCapacity(budget.summariseThreshold) || condense else { return nil }
 
-        // Keep what fits in half the budget (at least the newest exchange); fold the oldest of the
-        // rest, at most half the budget at a time so the summarising request itself fits.
+        // Keep what fits under the low-water mark next to the system prompt, the pins and a summary of
+        // the target size (at least the newest exchange), so that several turns pass before the next
+        // fold; fold the oldest of the rest, at most half the budget at a time so the summarising
+        // request itself fits.
         let half = rawAvailable / 2
+        let targetTokens = min(max(budget.available / 10, 128), 2_048)
+        let keepLimit = min(rawAvailable, estimator.rawCapacity(budget.lowWaterMark))
+            - systemRaw - conversation.facts.pinsOnlyRawTokens - estimator.rawCapacity(targetTokens)
         var keepFrom = lastExchange
-        if firstOpen <= lastExchange, let fitting = firstFittingExchange(from: firstOpen, through: lastExchange, limit: half) {
+        if firstOpen <= lastExchange,
+            let fitting = firstFittingExchange(from: firstOpen, through: lastExchange, limit: max(0, keepLimit))
+        {
             keepFrom = fitting
         }
         var foldEnd = firstOpen
@@ -263,7 +276,7 @@ struct ViewBuilder {
         let coversThrough = foldEnd > firstOpen ? starts[foldEnd] - 1 : (summary?.coversThroughMessageID ?? 0)
         return SummaryPlan(
             previousSummary: summary?.text, messages: folded, coversThroughMessageID: coversThrough,
-            condense: condense, targetTokens: min(max(budget.available / 10, 128), 2_048))
+            condense: condense, targetTokens: targetTokens)
     }
 
     // MARK: - Helpers

@@ -25,11 +25,13 @@ public final class ChatSession: @unchecked Sendable {
         /// Whether requests carry prompt-caching hints and views keep their cut between turns
         /// (off only to measure the naive view).
         public var promptCaching: Bool
+        /// The truncation low-water mark as a fraction of the budget (`nil`: ``ContextBudget/defaultLowWaterFraction``).
+        public var lowWaterFraction: Double?
 
         public init(
             provider: Provider = .local, model: String, maxTokens: Int, contextWindow: Int,
             temperature: Double? = nil, role: String? = nil, cacheTTL: PromptCaching.TTL = .fiveMinutes,
-            promptCaching: Bool = true
+            promptCaching: Bool = true, lowWaterFraction: Double? = nil
         ) {
             self.provider = provider
             self.model = model
@@ -39,6 +41,7 @@ public final class ChatSession: @unchecked Sendable {
             self.role = role
             self.cacheTTL = cacheTTL
             self.promptCaching = promptCaching
+            self.lowWaterFraction = lowWaterFraction
         }
     }
 
@@ -88,7 +91,8 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     var budget: ContextBudget {
-        ContextBudget(contextWindow: options.contextWindow, reservedForAnswer: options.maxTokens)
+        ContextBudget(contextWindow: options.contextWindow, reservedForAnswer: options.maxTokens,
+                      lowWaterFraction: options.lowWaterFraction)
     }
 
     /// Runs until `quit`, `exit`, Ctrl-D or the end of the transcript.

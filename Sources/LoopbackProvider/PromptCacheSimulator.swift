@@ -45,6 +45,12 @@ public final class PromptCacheSimulator: Sendable {
         var isBreakpoint: Bool
     }
 
+    /// The prompt tokens of `request` as this simulator counts them, without touching the cache
+    /// (for token-counting endpoints).
+    public func promptTokens(for request: RecordedRequest, format: ProviderFormat) -> Int {
+        Self.blocks(of: request, format: format).reduce(0) { $0 + Self.tokens($1).count }
+    }
+
     /// The usage to report for `request` (an answer of `output` tokens), updating the cache.
     public func usage(for request: RecordedRequest, format: ProviderFormat, output: Int) -> TokenUsage {
         let blocks = Self.blocks(of: request, format: format)

@@ -4,6 +4,9 @@
 //   incident-bench ingest [--deltas N]            stream ingest split into stages (offline and over loopback)
 //   incident-bench stage NAME [--deltas N]        one ingest stage alone (for callgrind / perf)
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
+//   incident-bench cache [--turns N] [--window W] [--max-tokens M] [--low-water F] [--formats a,b]
+//                                                 prompt-cache read ratio per provider × strategy, cache-aware
+//                                                 view against the naive one, over a simulating loopback provider
 //
 // Every result is one line of JSON on stdout: {"bench": …, …}. Nothing leaves 127.0.0.1: the
 // network stages start their own LoopbackServer on an ephemeral loopback port and stop it.
@@ -403,6 +406,13 @@ case "stage":
     }
 case "connections":
     await benchConnections(turns: option("--turns").flatMap { Int($0) } ?? 20)
+case "cache":
+    let formats = (option("--formats") ?? "anthropic,openai,llamacpp,gemini,ollama").split(separator: ",")
+        .compactMap { ProviderFormat(rawValue: String($0)) }
+    await CacheBench.main(
+        turns: option("--turns").flatMap { Int($0) } ?? 60, window: option("--window").flatMap { Int($0) } ?? 2_500,
+        maxTokens: option("--max-tokens").flatMap { Int($0) } ?? 200,
+        lowWater: option("--low-water").flatMap { Double($0) }, formats: formats)
 default:
     fail("unknown command \(command)")
 }
