@@ -7,6 +7,9 @@
 //   incident-bench cache [--turns N] [--window W] [--max-tokens M] [--low-water F] [--formats a,b]
 //                                                 prompt-cache read ratio per provider × strategy, cache-aware
 //                                                 view against the naive one, over a simulating loopback provider
+//   incident-bench real-cache [--turns N] [--window W] [--max-tokens M] [--naive] [--strategy S] [--root DIR]
+//                                                 a triage transcript through the embedded llama.cpp server:
+//                                                 tokens re-evaluated per turn and prompt time (llama.cpp timings)
 //
 // Every result is one line of JSON on stdout: {"bench": …, …}. Nothing leaves 127.0.0.1: the
 // network stages start their own LoopbackServer on an ephemeral loopback port and stop it.
@@ -406,6 +409,12 @@ case "stage":
     }
 case "connections":
     await benchConnections(turns: option("--turns").flatMap { Int($0) } ?? 20)
+case "real-cache":
+    let root = option("--root") ?? String(cString: getcwd(nil, 0))
+    await RealModelCacheBench.main(
+        turns: option("--turns").flatMap { Int($0) } ?? 30, window: option("--window").flatMap { Int($0) } ?? 2_048,
+        maxTokens: option("--max-tokens").flatMap { Int($0) } ?? 80, cacheAware: !arguments.contains("--naive"),
+        strategy: option("--strategy") ?? "drop-oldest", root: root)
 case "cache":
     let formats = (option("--formats") ?? "anthropic,openai,llamacpp,gemini,ollama").split(separator: ",")
         .compactMap { ProviderFormat(rawValue: String($0)) }
