@@ -228,6 +228,7 @@ extension ChatSession {
     /// Takes over a replayed session's conversation and settings.
     public func adopt(_ replayed: ReplayedSession) {
         conversation = replayed.conversation
+        usage = SessionUsage(replaying: replayed.answers.values)
         options.role = replayed.role
         if replayed.provider == options.provider.rawValue { options.model = replayed.model }
         if let saved = replayed.estimator { estimator = saved }

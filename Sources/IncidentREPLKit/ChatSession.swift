@@ -471,10 +471,10 @@ struct StreamOutcome: Sendable {
     /// The dimmed line after an answer: tokens in (and how many were read from the provider's
     /// cache), out, time to first token, total time, e.g. `[2,310 in (2,048 cached) · 212 out · …]`.
     var footer: String {
-        var input = usage.inputTokens.map(\.grouped) ?? "?"
+        var input = (usage.inputTokens.map(\.grouped) ?? "?") + " in"
         if let read = usage.cacheReadTokens, read > 0 { input += " (\(read.grouped) cached)" }
         if let written = usage.cacheWriteTokens, written > 0 { input += " (\(written.grouped) written to the cache)" }
-        let tokens = "\(input) in · \(usage.outputTokens.map(\.grouped) ?? "?") out"
+        let tokens = "\(input) · \(usage.outputTokens.map(\.grouped) ?? "?") out"
         let first = firstToken.map { "first token \(ChatSession.seconds($0)) s" } ?? "no tokens"
         return "[\(tokens) · \(first) · total \(ChatSession.seconds(total)) s]"
     }

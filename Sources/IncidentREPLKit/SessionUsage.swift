@@ -16,6 +16,14 @@ public struct SessionUsage: Sendable, Equatable {
 
     public init() {}
 
+    /// The totals of answers read back from a journal (`--resume`, `/resume`).
+    public init(replaying answers: some Sequence<JournalEvent.Answer>) {
+        for answer in answers {
+            add(TokenUsage(inputTokens: answer.inputTokens, outputTokens: answer.outputTokens,
+                           cacheReadTokens: answer.cacheReadTokens, cacheWriteTokens: answer.cacheWriteTokens))
+        }
+    }
+
     /// Adds one answer's usage.
     public mutating func add(_ usage: TokenUsage) {
         guard usage.inputTokens != nil || usage.outputTokens != nil else { return }
