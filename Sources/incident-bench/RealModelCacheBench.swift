@@ -111,19 +111,26 @@ enum RealModelCacheBench {
         "Anything we missed?",
     ]
 
-    static func main(turns: Int, window: Int, maxTokens: Int, cacheAware: Bool, strategy: String, root: String) async {
+    /// - Parameter baseURL: a llama.cpp server already running with a `window`-token context (for
+    ///   trying launcher settings such as `--cache-reuse`); `nil` starts the embedded one.
+    static func main(
+        turns: Int, window: Int, maxTokens: Int, cacheAware: Bool, strategy: String, root: String, baseURL: String?
+    ) async {
         let curl = CurlTransport(options: TransportOptions())
-        let server: LocalModelServer
-        do {
-            server = try await LocalModelServer.start(
-                layout: ProjectLayout(root: root), contextSize: window, transport: curl, reuse: false)
-        } catch {
-            fail("cannot start the embedded llama.cpp server: \(error)")
+        var server: LocalModelServer?
+        if baseURL == nil {
+            do {
+                server = try await LocalModelServer.start(
+                    layout: ProjectLayout(root: root), contextSize: window, transport: curl, reuse: false)
+            } catch {
+                fail("cannot start the embedded llama.cpp server: \(error)")
+            }
         }
-        defer { server.stop() }
+        defer { server?.stop() }
+        let base = baseURL ?? server?.baseURL ?? ""
         let transport = TimingTransport(base: curl)
         let client = OpenAIClient(
-            format: OpenAIFormat(provider: .local, baseURL: server.baseURL + "/v1", apiKey: nil), transport: transport)
+            format: OpenAIFormat(provider: .local, baseURL: base + "/v1", apiKey: nil), transport: transport)
         let system = (try? String(contentsOfFile: root + "/prompts/incident-response.md", encoding: .utf8))
             ?? "You are an incident responder."
 

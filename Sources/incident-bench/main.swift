@@ -8,6 +8,7 @@
 //                                                 prompt-cache read ratio per provider × strategy, cache-aware
 //                                                 view against the naive one, over a simulating loopback provider
 //   incident-bench real-cache [--turns N] [--window W] [--max-tokens M] [--naive] [--strategy S] [--root DIR]
+//                             [--base-url URL]       (a llama.cpp server already running at that window)
 //                                                 a triage transcript through the embedded llama.cpp server:
 //                                                 tokens re-evaluated per turn and prompt time (llama.cpp timings)
 //
@@ -414,7 +415,7 @@ case "real-cache":
     await RealModelCacheBench.main(
         turns: option("--turns").flatMap { Int($0) } ?? 30, window: option("--window").flatMap { Int($0) } ?? 2_048,
         maxTokens: option("--max-tokens").flatMap { Int($0) } ?? 80, cacheAware: !arguments.contains("--naive"),
-        strategy: option("--strategy") ?? "drop-oldest", root: root)
+        strategy: option("--strategy") ?? "drop-oldest", root: root, baseURL: option("--base-url"))
 case "cache":
     let formats = (option("--formats") ?? "anthropic,openai,llamacpp,gemini,ollama").split(separator: ",")
         .compactMap { ProviderFormat(rawValue: String($0)) }
