@@ -411,6 +411,20 @@ def main():
             notes.append(f"7: failed: {error!r}")
             row("7", "Real model (SmolLM2-135M)", "failed (see notes)", "", "", "report", None)
 
+    # 8–10. Prompt caching (issue 11) -------------------------------------------------------------
+    try:
+        prompt_cache()
+    except Exception as error:
+        notes.append(f"8/9: failed: {error!r}")
+    if SKIP_MODEL:
+        notes.append("10: skipped (--skip-model)")
+    else:
+        try:
+            real_model_cache()
+        except Exception as error:
+            notes.append(f"10: failed: {error!r}")
+            row("10", "Real model, cache-aware view", "failed (see notes)", "", "", "report", None)
+
     # Profile what missed ------------------------------------------------------------------------
     if any("missed" in r[6] and r[0].startswith("3") for r in rows):
         profile_ingest()
@@ -615,6 +629,67 @@ def real_model(lenv, env):
         started.stdin.close()
         started.wait(timeout=30)
         children.remove(started)
+
+
+def prompt_cache():
+    """Rows 8 and 9: cache-read ratio of a 60-turn conversation at a 2,500-token window per provider and
+    strategy, cache-aware view against the naive one, over loopback providers that simulate each
+    provider's caching rules (PromptCacheSimulator); and its cost on Claude Sonnet."""
+    log("8. prompt cache: incident-bench cache")
+    argv = [MICRO, "cache", "--turns", "60", "--window", "2500", "--max-tokens", "200"]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=True).stdout
+    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    with open(os.path.join(RESULTS, "prompt-cache.jsonl"), "w") as f:
+        f.write(out)
+    cmd("8", f"{short(MICRO)} cache --turns 60 --window 2500 --max-tokens 200 (a real ChatSession per provider × "
+        "strategy × view against a LoopbackServer running PromptCacheSimulator; ratio = cache-read tokens / prompt "
+        "tokens of the answer requests from the first truncation on; results: bench/results/prompt-cache.jsonl)")
+    by = {(r["provider"], r["strategy"], r["view"]): r for r in results}
+    for provider in ("anthropic", "openai", "llamacpp", "gemini", "ollama"):
+        for strategy in ("drop-oldest", "summarise"):
+            aware, naive = by.get((provider, strategy, "cache-aware")), by.get((provider, strategy, "naive"))
+            if not aware or not naive:
+                continue
+            ratio = aware["cache_read_ratio_after_first_truncation"]
+            row(f"8-{provider}-{strategy}", f"Cache-read ratio after the first truncation: {provider}, {strategy}",
+                f"{ratio:.1%} (all turns {aware['cache_read_ratio_all_turns']:.1%})",
+                f"naive view: {naive['cache_read_ratio_after_first_truncation']:.1%}",
+                f"+{(ratio - naive['cache_read_ratio_after_first_truncation']) * 100:.1f} points", "≥ 75%", ratio >= 0.75)
+    for strategy in ("drop-oldest", "summarise"):
+        aware, naive = by.get(("anthropic", strategy, "cache-aware")), by.get(("anthropic", strategy, "naive"))
+        if aware and naive and "sonnet_cost_usd" in aware:
+            row(f"9-{strategy}", f"Cost of the 60-turn conversation on Claude Sonnet (list prices), {strategy}",
+                f"${aware['sonnet_cost_usd']:.4f} with caching", f"without caching (naive view, no breakpoints): "
+                f"${naive['sonnet_cost_usd']:.4f}", f"{naive['sonnet_cost_usd'] / aware['sonnet_cost_usd']:.2f}× cheaper",
+                "report", None)
+
+
+def real_model_cache():
+    """Row 10: a 30-turn triage transcript through the embedded llama.cpp server at a 2,048-token window,
+    naive view against the cache-aware one; llama.cpp's own timings per answer."""
+    log("10. real model, cache-aware view: incident-bench real-cache (starts its own llama.cpp server)")
+    figures = {}
+    for view in ("naive", "cache-aware"):
+        argv = [MICRO, "real-cache", "--turns", "30", "--window", "2048", "--max-tokens", "80", "--root", ROOT]
+        if view == "naive":
+            argv.append("--naive")
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=1800, check=True).stdout
+        with open(os.path.join(RESULTS, f"real-cache-{view}.jsonl"), "w") as f:
+            f.write(out)
+        figures[view] = [json.loads(l) for l in out.splitlines() if '"real-cache"' in l][-1]
+    cmd("10", f"{short(MICRO)} real-cache --turns 30 --window 2048 --max-tokens 80 [--naive] (SmolLM2-135M, T=0, "
+        "drop-oldest; llama.cpp timings cache_n/prompt_n/prompt_ms of every answer; after the window fills = from the "
+        "first truncation on; results: bench/results/real-cache-*.jsonl)")
+    a, n = figures["cache-aware"], figures["naive"]
+    slow_a = a["median_prompt_ms_after_fill"] / max(a["median_prompt_ms_before_fill"], 1e-9)
+    slow_n = n["median_prompt_ms_after_fill"] / max(n["median_prompt_ms_before_fill"], 1e-9)
+    row("10", "Real model at a 2,048 window: tokens re-evaluated per turn after the window fills; median prompt time",
+        f"{a['mean_prompt_n_after_fill']:.0f} tokens ({a['mean_reevaluated_share_of_window_after_fill']:.1%} of the window); "
+        f"{a['median_prompt_ms_before_fill']:.0f} → {a['median_prompt_ms_after_fill']:.0f} ms ({slow_a:.1f}×)",
+        f"naive view: {n['mean_prompt_n_after_fill']:.0f} tokens ({n['mean_reevaluated_share_of_window_after_fill']:.1%}); "
+        f"{n['median_prompt_ms_before_fill']:.0f} → {n['median_prompt_ms_after_fill']:.0f} ms ({slow_n:.1f}×)",
+        "", "≤ 15% of the window; after ≤ 3× before",
+        a["mean_reevaluated_share_of_window_after_fill"] <= 0.15 and slow_a <= 3 and a["failed_turns"] == 0)
 
 
 def profile_ingest():

@@ -27,4 +27,11 @@ public struct ContextView: Sendable, Equatable {
     public var summarisedMessageCount: Int
     /// Indicators from left-out messages carried in the case-facts block.
     public var carriedFactCount: Int
+    /// Where the view begins and the facts block it froze: the state to keep for the next turn
+    /// (``Conversation/advanceView(budget:estimator:)`` stores it).
+    public var window: ViewWindow
+    /// Whether this view is the previous one (the conversation's stored ``Conversation/window``)
+    /// plus what was appended since: same system text, same earlier messages, so that the
+    /// provider's cached prefix still matches. `false` at a truncation event and for a first view.
+    public var extendsPreviousPrefix: Bool
 }

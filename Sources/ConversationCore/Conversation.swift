@@ -21,6 +21,9 @@ public struct Conversation: Sendable, Codable, Equatable {
     public private(set) var facts: CaseFacts
     /// The running summary of the oldest exchanges, when the summarise strategy has made one.
     public private(set) var summary: ConversationSummary?
+    /// Where the last view sent began, and the facts block it froze: truncation with hysteresis
+    /// keeps it until the view no longer fits (see ``ViewWindow``). `nil` before the first view.
+    public private(set) var window: ViewWindow?
 
     /// `cumulativeRawTokens[i]` is the raw cost of messages `0..<i`.
     var cumulativeRawTokens: [Int]
@@ -100,7 +103,25 @@ public struct Conversation: Sendable, Codable, Equatable {
     /// - Throws: ``ConversationError/noSuchPin(index:count:)``.
     public mutating func unpin(at index: Int) throws(ConversationError) { try facts.unpin(at: index) }
 
-    /// Builds what this turn sends, using ``strategy``.
+    /// Builds what this turn sends and keeps its ``window`` for the next turn.
+    ///
+    /// Between truncation events the view is the previous one plus what was appended since, so the
+    /// provider's prompt cache keeps matching; when it no longer fits, the cut moves forward to the
+    /// budget's ``ContextBudget/lowWaterMark`` and stays there.
+    ///
+    /// - Throws: ``ConversationError/contextTooSmall(required:available:)``; nothing changes then.
+    @discardableResult
+    public mutating func advanceView(budget: ContextBudget, estimator: TokenEstimator) throws(ConversationError) -> ContextView {
+        let view = try makeView(budget: budget, estimator: estimator)
+        window = view.window
+        return view
+    }
+
+    /// Forgets the stored window, so the next view is computed afresh (and is a truncation event).
+    public mutating func resetWindow() { window = nil }
+
+    /// Builds what this turn would send, using ``strategy`` and the stored ``window``, without
+    /// keeping anything (for previews such as `/context`; sending uses ``advanceView(budget:estimator:)``).
     ///
     /// - Throws: ``ConversationError/contextTooSmall(required:available:)`` when the system
     ///   prompt, the pins and the newest message alone do not fit; the history is untouched.
@@ -110,9 +131,11 @@ public struct Conversation: Sendable, Codable, Equatable {
 
     /// What the model should summarise next, or `nil` when nothing needs summarising yet.
     ///
-    /// Only for the summarise strategy. A plan appears once the prompt would pass 75% of the
+    /// Only for the summarise strategy. A plan appears once the prompt would pass 90% of the
     /// budget (``ContextBudget/summariseThreshold``), before the window is full; it folds the
-    /// oldest unsummarised exchanges (never the newest, and at most half the budget at a time) and
+    /// oldest unsummarised exchanges down to the budget's ``ContextBudget/lowWaterMark`` (never the
+    /// newest, and at most half the budget at a time), so that folds, which rewrite the prompt's
+    /// prefix, are rare; and it
     /// asks for a briefer rewrite when the summary itself passes 15% of the budget. Summarising
     /// may run while the analyst reads; record the result with ``recordSummary(_:covering:)``.
     public func summaryPlan(budget: ContextBudget, estimator: TokenEstimator) -> SummaryPlan? {

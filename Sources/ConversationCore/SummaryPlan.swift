@@ -14,7 +14,11 @@ public struct SummaryPlan: Sendable, Equatable {
     public var targetTokens: Int
 
     /// A ready-made prompt for the model; send it as a single user message.
-    public var prompt: String {
+    public var prompt: String { prompt(fencing: { $0 }) }
+
+    /// The prompt with each of the analyst's messages passed through `fence` first, so that a
+    /// pasted log or mail reaches the summariser marked as untrusted data exactly as it does in chat.
+    public func prompt(fencing fence: (String) -> String) -> String {
         var lines: [String] = []
         let verb = condense ? "Rewrite more briefly" : "Extend"
         lines.append(
@@ -29,8 +33,11 @@ public struct SummaryPlan: Sendable, Equatable {
         lines.append("")
         lines.append(messages.isEmpty ? "New exchanges: (none)" : "New exchanges:")
         for message in messages {
-            let speaker = message.role == .user ? "Analyst" : "Assistant"
-            lines.append("\(speaker): \(message.text)")
+            if message.role == .user {
+                lines.append("Analyst: \(fence(message.text))")
+            } else {
+                lines.append("Assistant: \(message.text)")
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -71,28 +71,61 @@ struct ViewBuilder {
             }
         }
 
-        // Find the longest suffix of exchanges that fits next to the facts block it implies.
+        // Where the view begins: the previous window while it still fits (the prompt's prefix
+        // stays byte-identical), else a truncation event down to the low-water mark.
         let fixedRaw = systemRaw + summaryRaw
         let indicatorCap = min(rawAvailable / 5, ViewBuilder.indicatorCapLimit)
-        var reserve = pinsRaw
-        var start = minimalStart
-        var block = facts.block(leftOutBefore: start, indicatorCap: indicatorCap)
-        for _ in 0..<8 {
-            let limit = rawAvailable - fixedRaw - reserve
-            if let exchange = firstFittingExchange(from: lowestExchange, through: lastExchange, limit: limit) {
-                start = starts[exchange]
+        let previous = conversation.window.flatMap { $0.strategy == conversation.strategy ? $0 : nil }
+        let summaryCover = usedSummary?.coversThroughMessageID
+        let lowestStart = lowestExchange <= lastExchange ? starts[lowestExchange] : minimalStart
+        var start: Int
+        var block: CaseFacts.Block
+        var isEvent = true
+        let previousStillApplies = previous.map {
+            $0.pins == facts.pins && $0.summaryCoversThrough == summaryCover && $0.cut >= lowestStart
+                && $0.cut <= minimalStart && isExchangeStart($0.cut)
+        } ?? false
+        if let previous, previousStillApplies,
+            fixedRaw + previous.factsRawTokens + conversation.rawTokens(previous.cut..<count) <= rawAvailable
+        {
+            start = previous.cut
+            block = previous.block
+            isEvent = false
+        } else {
+            // The cut only moves forward while the strategy stays the same.
+            var anchor = lowestExchange
+            if let previous { anchor = max(anchor, firstExchange(atOrAfter: previous.cut)) }
+            // A first view, or a window made stale by a pin, a fold or last-n, starts from the anchor
+            // when everything from there fits; a window that outgrew the budget drops to low water.
+            let outgrew = previous != nil && previousStillApplies
+            if !outgrew, anchor <= lastExchange, starts[anchor] <= minimalStart,
+                case let anchored = facts.block(leftOutBefore: starts[anchor], indicatorCap: indicatorCap),
+                fixedRaw + anchored.rawTokens + conversation.rawTokens(starts[anchor]..<count) <= rawAvailable
+            {
+                start = starts[anchor]
+                block = anchored
             } else {
-                start = minimalStart
+                let lowWaterRaw = min(rawAvailable, estimator.rawCapacity(budget.lowWaterMark))
+                (start, block) = fittingCut(
+                    fromExchange: anchor, limit: lowWaterRaw, fixedRaw: fixedRaw, pinsRaw: pinsRaw,
+                    cap: indicatorCap, minimalStart: minimalStart)
+                if start == minimalStart && lowWaterRaw < rawAvailable {
+                    (start, block) = fittingCut(
+                        fromExchange: anchor, limit: rawAvailable, fixedRaw: fixedRaw, pinsRaw: pinsRaw,
+                        cap: indicatorCap, minimalStart: minimalStart)
+                }
             }
-            block = facts.block(leftOutBefore: start, indicatorCap: indicatorCap)
-            if block.rawTokens <= reserve { break }
-            reserve = block.rawTokens
         }
         let messagesRaw = conversation.rawTokens(start..<count)
         let room = rawAvailable - fixedRaw - messagesRaw
         if block.rawTokens > room {
             block = fittingBlock(before: start, room: room, pinsRaw: pinsRaw, cap: indicatorCap)
+            isEvent = true
         }
+        let window = ViewWindow(
+            cut: start, strategy: conversation.strategy, summaryCoversThrough: summaryCover, pins: facts.pins,
+            factsText: block.text, factsRawTokens: block.rawTokens, factsIndicatorCount: block.indicatorCount,
+            factsOmittedSome: block.omittedSome, events: (conversation.window?.events ?? 0) + (isEvent ? 1 : 0))
 
         var system = conversation.systemPrompt + block.text
         if let usedSummary { system += ConversationSummary.heading + usedSummary.text }
@@ -118,7 +151,38 @@ struct ViewBuilder {
             system: system, messages: sent, estimatedTokens: estimated, notice: notice, breakdown: breakdown,
             isNearLimit: Double(estimated) >= Double(budget.available) * estimator.nearLimitFraction,
             sentMessageIDs: start..<count, droppedMessageCount: dropped, droppedTokens: droppedTokens,
-            summarisedMessageCount: summarised, carriedFactCount: block.indicatorCount)
+            summarisedMessageCount: summarised, carriedFactCount: block.indicatorCount,
+            window: window, extendsPreviousPrefix: !isEvent)
+    }
+
+    /// The first cut, from exchange `low` on, whose messages fit `limit` next to the facts block
+    /// they imply (at worst the newest exchange, `minimalStart`), and that block.
+    private func fittingCut(
+        fromExchange low: Int, limit: Int, fixedRaw: Int, pinsRaw: Int, cap: Int, minimalStart: Int
+    ) -> (start: Int, block: CaseFacts.Block) {
+        let facts = conversation.facts
+        var reserve = pinsRaw
+        var start = minimalStart
+        var block = facts.block(leftOutBefore: start, indicatorCap: cap)
+        for _ in 0..<8 {
+            if let exchange = firstFittingExchange(from: low, through: starts.count - 1, limit: limit - fixedRaw - reserve),
+                starts[exchange] <= minimalStart
+            {
+                start = starts[exchange]
+            } else {
+                start = minimalStart
+            }
+            block = facts.block(leftOutBefore: start, indicatorCap: cap)
+            if block.rawTokens <= reserve { break }
+            reserve = block.rawTokens
+        }
+        return (start, block)
+    }
+
+    /// Whether history index `index` begins an exchange.
+    private func isExchangeStart(_ index: Int) -> Bool {
+        let exchange = firstExchange(atOrAfter: index)
+        return exchange < starts.count && starts[exchange] == index
     }
 
     /// A facts block no larger than `room`, trimming indicators (never pins) until it fits.
@@ -178,11 +242,18 @@ struct ViewBuilder {
         let loadRaw = systemRaw + conversation.facts.pinsOnlyRawTokens + summaryRaw + openRaw
         guard loadRaw > estimator.rawCapacity(budget.summariseThreshold) || condense else { return nil }
 
-        // Keep what fits in half the budget (at least the newest exchange); fold the oldest of the
-        // rest, at most half the budget at a time so the summarising request itself fits.
+        // Keep what fits under the low-water mark next to the system prompt, the pins and a summary of
+        // the target size (at least the newest exchange), so that several turns pass before the next
+        // fold; fold the oldest of the rest, at most half the budget at a time so the summarising
+        // request itself fits.
         let half = rawAvailable / 2
+        let targetTokens = min(max(budget.available / 10, 128), 2_048)
+        let keepLimit = min(rawAvailable, estimator.rawCapacity(budget.lowWaterMark))
+            - systemRaw - conversation.facts.pinsOnlyRawTokens - estimator.rawCapacity(targetTokens)
         var keepFrom = lastExchange
-        if firstOpen <= lastExchange, let fitting = firstFittingExchange(from: firstOpen, through: lastExchange, limit: half) {
+        if firstOpen <= lastExchange,
+            let fitting = firstFittingExchange(from: firstOpen, through: lastExchange, limit: max(0, keepLimit))
+        {
             keepFrom = fitting
         }
         var foldEnd = firstOpen
@@ -205,7 +276,7 @@ struct ViewBuilder {
         let coversThrough = foldEnd > firstOpen ? starts[foldEnd] - 1 : (summary?.coversThroughMessageID ?? 0)
         return SummaryPlan(
             previousSummary: summary?.text, messages: folded, coversThroughMessageID: coversThrough,
-            condense: condense, targetTokens: min(max(budget.available / 10, 128), 2_048))
+            condense: condense, targetTokens: targetTokens)
     }
 
     // MARK: - Helpers

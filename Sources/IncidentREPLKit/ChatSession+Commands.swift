@@ -54,6 +54,7 @@ extension ChatSession {
             case .success(let view): say(view.breakdown.description)
             case .failure(let error): warn("\(error)")
             }
+            for line in usage.report(provider: options.provider, model: options.model, ttl: options.cacheTTL) { say(line) }
         case "/strategy":
             setStrategy(argument)
         case "/model":
@@ -289,6 +290,7 @@ extension ChatSession {
     /// Takes over a replayed session's conversation and settings.
     public func adopt(_ replayed: ReplayedSession) {
         conversation = replayed.conversation
+        usage = SessionUsage(replaying: replayed.answers.values)
         options.role = replayed.role
         if replayed.provider == options.provider.rawValue { options.model = replayed.model }
         if let saved = replayed.estimator { estimator = saved }

@@ -22,10 +22,18 @@ public final class ChatSession: @unchecked Sendable {
         public var role: String?
         /// Whether the analyst set the answer limit; if not, it is sized to the window.
         public var maxTokensChosen: Bool
+        /// The lifetime of Anthropic cache entries (`--cache-ttl 5m|1h`).
+        public var cacheTTL: PromptCaching.TTL
+        /// Whether requests carry prompt-caching hints and views keep their cut between turns
+        /// (off only to measure the naive view).
+        public var promptCaching: Bool
+        /// The truncation low-water mark as a fraction of the budget (`nil`: ``ContextBudget/defaultLowWaterFraction``).
+        public var lowWaterFraction: Double?
 
         public init(
             provider: Provider = .local, model: String, maxTokens: Int, contextWindow: Int,
-            temperature: Double? = nil, role: String? = nil, maxTokensChosen: Bool = true
+            temperature: Double? = nil, role: String? = nil, maxTokensChosen: Bool = true,
+            cacheTTL: PromptCaching.TTL = .fiveMinutes, promptCaching: Bool = true, lowWaterFraction: Double? = nil
         ) {
             self.maxTokensChosen = maxTokensChosen
             self.provider = provider
@@ -34,6 +42,9 @@ public final class ChatSession: @unchecked Sendable {
             self.contextWindow = contextWindow
             self.temperature = temperature
             self.role = role
+            self.cacheTTL = cacheTTL
+            self.promptCaching = promptCaching
+            self.lowWaterFraction = lowWaterFraction
         }
     }
 
@@ -65,6 +76,12 @@ public final class ChatSession: @unchecked Sendable {
     var journalSyncFailed = false
     /// Answers as the model sent them, or rendered Markdown (a terminal without `--plain`).
     public var answerRendering: AnswerRendering = .plain
+    /// What the session's answers used, for `/tokens`.
+    public internal(set) var usage = SessionUsage()
+    /// A key that stays the same for the whole session (OpenAI `prompt_cache_key`).
+    let cacheSessionKey = "incident-repl-" + String(UInt64.random(in: .min ... .max), radix: 16)
+    /// When the summariser may try again after a failure.
+    var summaryBackoff = SummaryBackoff()
     /// Turns that failed; a scripted run exits non-zero if any did.
     public internal(set) var failedTurns = 0
     var shouldQuit = false
@@ -91,7 +108,8 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     var budget: ContextBudget {
-        ContextBudget(contextWindow: options.contextWindow, reservedForAnswer: options.maxTokens)
+        ContextBudget(contextWindow: options.contextWindow, reservedForAnswer: options.maxTokens,
+                      lowWaterFraction: options.lowWaterFraction)
     }
 
     /// Runs until `quit`, `exit`, Ctrl-D or the end of the transcript.
@@ -188,7 +206,7 @@ public final class ChatSession: @unchecked Sendable {
     func settleContextWindow() async {
         guard let probe = contextWindowProbe else { return }
         contextWindowProbe = nil
-        let source: String
+        var source: String
         if let reported = await probe.value() {
             options.contextWindow = reported
             source = "reported by the server"
@@ -196,6 +214,12 @@ public final class ChatSession: @unchecked Sendable {
             source = "published for \(options.model)"
         } else {
             source = "a default for an unknown model; --context-window sets it"
+        }
+        // Ollama allocates the whole window for every request: a model's published maximum
+        // (often 128k) would take gigabytes and minutes; only --context-window asks for more.
+        if options.provider == .ollama, options.contextWindow > OllamaFormat.defaultContextWindow {
+            options.contextWindow = OllamaFormat.defaultContextWindow
+            source += "; capped at \(OllamaFormat.defaultContextWindow) for ollama, --context-window sets more"
         }
         errors.write(errors.dim("context: \(options.contextWindow) tokens (\(source))") + "\n")
         fitAnswerReserveToWindow()
@@ -211,7 +235,7 @@ public final class ChatSession: @unchecked Sendable {
         while true {
             let view: ContextView
             do {
-                view = try conversation.makeView(budget: budget, estimator: estimator)
+                view = try viewToSend()
             } catch {
                 reportFailure("\(error)")
                 return
@@ -220,7 +244,7 @@ public final class ChatSession: @unchecked Sendable {
             if view.isNearLimit, let exact = try? await client.countTokens(request) {
                 // Near the limit the estimate is not good enough: ask the provider, learn, rebuild.
                 estimator.calibrate(estimatedInput: view.estimatedTokens, reportedInput: exact)
-                if exact > budget.available, let rebuilt = try? conversation.makeView(budget: budget, estimator: estimator) {
+                if exact > budget.available, let rebuilt = try? viewToSend() {
                     report(notice: rebuilt.notice)
                     request = makeRequest(for: rebuilt, announce: false)
                 } else {
@@ -251,7 +275,7 @@ public final class ChatSession: @unchecked Sendable {
             }
             if outcome.failure == nil, options.provider == .ollama, let reported = outcome.usage.inputTokens,
                view.estimatedTokens > budget.available / 2, Double(reported) < Double(view.estimatedTokens) * 0.6,
-               !retriedOverflow {
+               !retriedOverflow, reportsWholePrompt(outcome.usage, view: view) {
                 // Ollama truncates silently; a prompt count far below what was sent means it did.
                 errors.write(errors.dim("context: ollama reported \(reported) prompt tokens for about \(view.estimatedTokens) sent; it truncated silently") + "\n")
             }
@@ -260,13 +284,31 @@ public final class ChatSession: @unchecked Sendable {
         }
     }
 
+    /// The view this turn sends. With prompt caching on, the conversation keeps the view's cut
+    /// (truncation with hysteresis); off, every view is the longest suffix that fits (the naive view).
+    func viewToSend() throws(ConversationError) -> ContextView {
+        guard options.promptCaching else {
+            var naive = budget
+            naive.lowWaterFraction = 1
+            return try conversation.makeView(budget: naive, estimator: estimator)
+        }
+        return try conversation.advanceView(budget: budget, estimator: estimator)
+    }
+
+    /// How this session asks providers to cache the prompt's prefix.
+    var caching: PromptCaching {
+        options.promptCaching
+            ? PromptCaching(ttl: options.cacheTTL, sessionKey: cacheSessionKey) : .disabled
+    }
+
     /// The request for a view: redacted and fenced by the outbound filter.
     func makeRequest(for view: ContextView, announce: Bool = true) -> ChatRequest {
         let filtered = filterForSending(view)
         if announce, let notice = filtered.notice { errors.write(errors.dim(notice) + "\n") }
         return ChatRequest(
             model: options.model, system: filtered.system, messages: filtered.messages,
-            maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow
+            maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow,
+            caching: caching
         )
     }
 
@@ -279,6 +321,16 @@ public final class ChatSession: @unchecked Sendable {
             record { [redactor = outbound.redactor] in try $0.append(.redactor(redactor)) }
         }
         return filtered
+    }
+
+    /// Whether a usage report's input count is the whole prompt. Ollama servers that report no
+    /// cache count may leave the cached prefix out of `prompt_eval_count`: when the view extended
+    /// the previous request and the count is far below the estimate, that is a cache hit, which
+    /// must neither teach the estimator nor pass for a silent truncation.
+    func reportsWholePrompt(_ usage: TokenUsage, view: ContextView) -> Bool {
+        guard options.provider == .ollama, usage.cacheReadTokens == nil, view.extendsPreviousPrefix,
+              let reported = usage.inputTokens else { return true }
+        return Double(reported) >= Double(view.estimatedTokens) * 0.6
     }
 
     func report(notice: String?) {
@@ -384,6 +436,7 @@ public final class ChatSession: @unchecked Sendable {
         let status: Message.Status = outcome.failure == nil ? .complete : .interrupted
         if outcome.failure == nil || !answer.isEmpty {
             conversation.appendAssistant(answer, status: status)
+            usage.add(outcome.usage)
             record {
                 try $0.recordAnswer(answer, status: status, usage: outcome.usage, firstToken: outcome.firstToken, total: outcome.total,
                                     stopReason: outcome.stopReason)
@@ -397,7 +450,8 @@ public final class ChatSession: @unchecked Sendable {
                     "(the model returned an empty answer\(reason); it is kept in the history and sent as "
                         + "\"\(Message.emptyAnswerPlaceholder)\"; rephrase or /retry)") + "\n")
             }
-            if let input = outcome.usage.inputTokens, view.estimatedTokens > 0 {
+            if let input = outcome.usage.inputTokens, view.estimatedTokens > 0,
+               reportsWholePrompt(outcome.usage, view: view) {
                 estimator.calibrate(estimatedInput: view.estimatedTokens, reportedInput: input)
                 record { [estimator] in try $0.append(.estimator(estimator)) }
             }
@@ -419,30 +473,93 @@ public final class ChatSession: @unchecked Sendable {
     }
 
     /// Folds the oldest exchanges into the running summary when the strategy asks for it.
+    ///
+    /// A summary that was cut off at the answer limit, empty, failed or cancelled (Ctrl-C) never
+    /// replaces the previous one; the fold then backs off (``SummaryBackoff``), saying so once, and
+    /// the view drops the oldest turns until the next attempt. Pasted text goes to the summariser
+    /// fenced as untrusted data, as in chat. A model that refuses `temperature: 0` is asked again
+    /// without a temperature.
     func summariseIfDue() async {
         guard let plan = conversation.summaryPlan(budget: budget, estimator: estimator) else { return }
-        errors.write(errors.dim("context: summarising \(plan.messages.count) older messages…") + "\n")
+        guard summaryBackoff.mayAttempt() else { return }
+        let hint = interrupts != nil && !input.isScripted ? " (Ctrl-C skips)" : ""
+        errors.write(errors.dim("context: summarising \(plan.messages.count) older messages…\(hint)") + "\n")
         let system = ((try? roles?.text(of: "summarise")) ?? nil) ?? ""
         let known = outbound.redactor.secretCount
+        // Pasted text goes to the summariser fenced exactly as in chat (same per-session nonces).
+        let prompt = plan.prompt { [key = outbound.fenceKey] text in
+            OutboundFilter.containsLineBreak(text)
+                ? OutboundFilter.fenced(text, nonce: OutboundFilter.nonce(for: text, key: key)) : text
+        }
         let request = ChatRequest(
             model: options.model, system: outbound.filter(text: system, endpoint: client.endpoint),
-            messages: [.user(outbound.filter(text: plan.prompt, endpoint: client.endpoint))],
-            maxTokens: min(options.maxTokens, max(64, plan.targetTokens)), temperature: 0
+            messages: [.user(outbound.filter(text: prompt, endpoint: client.endpoint))],
+            maxTokens: min(options.maxTokens, max(64, plan.targetTokens)), temperature: 0, caching: caching
         )
         if outbound.redactor.secretCount != known {
             record { [redactor = outbound.redactor] in try $0.append(.redactor(redactor)) }
         }
-        do {
-            let response = try await client.collect(request)
+        let problem: String
+        switch await requestSummary(request) {
+        case .success(let response):
             let text = response.text.trimmingSpaces()
-            guard !text.isEmpty else { return }
-            try conversation.recordSummary(text, covering: plan.coversThroughMessageID)
-            record { try $0.append(.summary(.init(text: text, coversThroughMessageID: plan.coversThroughMessageID))) }
-        } catch {
+            if response.stopReason?.kind == .maxTokens {
+                problem = "the summary was cut off at the answer limit, so the previous one stays"
+            } else if text.isEmpty {
+                problem = "the model wrote an empty summary"
+            } else {
+                do {
+                    try conversation.recordSummary(text, covering: plan.coversThroughMessageID)
+                    summaryBackoff.recordSuccess()
+                    record { try $0.append(.summary(.init(text: text, coversThroughMessageID: plan.coversThroughMessageID))) }
+                    return
+                } catch {
+                    problem = "\(error)"
+                }
+            }
+        case .failure(let error):
+            let cancelled = (error as? LLMClientError) == .cancelled || error is CancellationError
             // The error carries the provider's body: untrusted, like everything it sends.
-            let reason = OutputSanitizer.sanitize("\(error)")
-            errors.write(errors.dim("context: the summary failed (\(reason)); dropping the oldest turns instead") + "\n")
+            problem = cancelled ? "summarising was cancelled" : "the summary failed (\(OutputSanitizer.sanitize("\(error)")))"
         }
+        let announce = summaryBackoff.recordFailure()
+        if announce {
+            errors.write(errors.dim(
+                "context: \(problem); dropping the oldest turns instead, next attempt in "
+                    + "\(summaryBackoff.turnsToSkip + 1) turns") + "\n")
+        }
+    }
+
+    /// Sends a summary request, cancellable with Ctrl-C, retried once without a temperature when the
+    /// model refuses one (reasoning models accept only their default).
+    func requestSummary(_ request: ChatRequest) async -> Result<ChatResponse, any Error> {
+        let client = self.client
+        let task = Task { () throws -> ChatResponse in
+            var response: ChatResponse
+            do {
+                response = try await client.collect(request)
+            } catch let error as LLMClientError where request.temperature != nil && Self.refusesTemperature(error) {
+                var retry = request
+                retry.temperature = nil
+                response = try await client.collect(retry)
+            }
+            // A cancelled stream simply ends; it is not a summary.
+            if Task.isCancelled { throw LLMClientError.cancelled }
+            return response
+        }
+        interrupts?.arm { task.cancel() }
+        defer { interrupts?.disarm() }
+        do {
+            return .success(try await task.value)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Whether a provider refused the request's `temperature` (a 400 that names it).
+    static func refusesTemperature(_ error: LLMClientError) -> Bool {
+        guard case .provider(let failure) = error, failure.status == 400 else { return false }
+        return failure.message.lowercased().contains("temperature")
     }
 
     func reportFailure(_ message: String) {
@@ -474,9 +591,13 @@ struct StreamOutcome: Sendable {
     var firstToken: Duration?
     var total: Duration = .zero
 
-    /// The dimmed line after an answer: tokens in and out, time to first token, total time.
+    /// The dimmed line after an answer: tokens in (and how many were read from the provider's
+    /// cache), out, time to first token, total time, e.g. `[2,310 in (2,048 cached) · 212 out · …]`.
     var footer: String {
-        let tokens = "\(usage.inputTokens.map(String.init) ?? "?") in · \(usage.outputTokens.map(String.init) ?? "?") out"
+        var input = (usage.inputTokens.map(\.grouped) ?? "?") + " in"
+        if let read = usage.cacheReadTokens, read > 0 { input += " (\(read.grouped) cached)" }
+        if let written = usage.cacheWriteTokens, written > 0 { input += " (\(written.grouped) written to the cache)" }
+        let tokens = "\(input) · \(usage.outputTokens.map(\.grouped) ?? "?") out"
         let first = firstToken.map { "first token \(ChatSession.seconds($0)) s" } ?? "no tokens"
         return "[\(tokens) · \(first) · total \(ChatSession.seconds(total)) s]"
     }

@@ -124,7 +124,7 @@ public enum REPLApp {
                 options: .init(provider: settings.provider, model: settings.model, maxTokens: configuration.maxTokens,
                                contextWindow: contextWindow, temperature: configuration.temperature,
                                role: configuration.system == nil ? configuration.role : nil,
-                               maxTokensChosen: configuration.maxTokensChosen),
+                               maxTokensChosen: configuration.maxTokensChosen, cacheTTL: configuration.cacheTTL),
                 client: client, input: input, output: output, errors: errors,
                 interrupts: interrupts,
                 outbound: OutboundFilter(mode: redaction),

@@ -1,3 +1,5 @@
+public import LLMClients
+
 /// Everything the command line says, already parsed; the executable fills it in.
 public struct REPLConfiguration: Sendable {
     public var provider: String?
@@ -41,6 +43,16 @@ public struct REPLConfiguration: Sendable {
     public var plain = false
     /// Evidence files (`--file PATH[:FIRST-LAST]`, repeatable) attached to the first question.
     public var evidencePaths: [String] = []
+    /// The lifetime of Anthropic prompt-cache entries (`--cache-ttl 5m|1h`).
+    public var cacheTTL: PromptCaching.TTL = .fiveMinutes
 
     public init() {}
+
+    /// How `--cache-ttl` may be spelled.
+    public static let cacheTTLSpellings = PromptCaching.TTL.allCases.map(\.rawValue)
+
+    /// Sets ``cacheTTL`` from its spelling (`5m` or `1h`); anything else leaves it unchanged.
+    public mutating func setCacheTTL(_ spelling: String) {
+        if let ttl = PromptCaching.TTL(rawValue: spelling) { cacheTTL = ttl }
+    }
 }

@@ -36,6 +36,8 @@ public struct ChatRequest: Sendable, Equatable {
     public var temperature: Double?
     /// The context window to ask for where the server allocates it per request (Ollama's `num_ctx`).
     public var contextWindow: Int?
+    /// How the provider is asked to cache the prompt's prefix (see ``PromptCaching``).
+    public var caching: PromptCaching
 
     public init(
         model: String,
@@ -43,7 +45,8 @@ public struct ChatRequest: Sendable, Equatable {
         messages: [Message],
         maxTokens: Int,
         temperature: Double? = nil,
-        contextWindow: Int? = nil
+        contextWindow: Int? = nil,
+        caching: PromptCaching = PromptCaching()
     ) {
         self.model = model
         self.system = system
@@ -51,5 +54,6 @@ public struct ChatRequest: Sendable, Equatable {
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.contextWindow = contextWindow
+        self.caching = caching
     }
 }

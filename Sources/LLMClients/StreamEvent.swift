@@ -10,22 +10,39 @@ public enum StreamEvent: Sendable, Equatable {
     case retrying(RetryNotice)
 }
 
-/// Tokens used by one call, as the provider counted them. Either count may be missing.
+/// Tokens used by one call, as the provider counted them. Any count may be missing.
+///
+/// ``inputTokens`` is always the whole prompt, cached part included, whatever the provider's own
+/// field means (Anthropic's `input_tokens` excludes both cache counts; the formats add them back).
 public struct TokenUsage: Sendable, Equatable, Codable {
     /// Tokens of everything that was sent (system prompt, messages, cached prefix included).
     public var inputTokens: Int?
     /// Tokens of the answer.
     public var outputTokens: Int?
+    /// Prompt tokens read from the provider's prompt cache (Anthropic `cache_read_input_tokens`,
+    /// OpenAI `cached_tokens`, llama.cpp `cache_n`, Gemini `cachedContentTokenCount`, Ollama
+    /// `prompt_eval_cached_count`); part of ``inputTokens``.
+    public var cacheReadTokens: Int?
+    /// Prompt tokens written to the cache (Anthropic `cache_creation_input_tokens`); part of ``inputTokens``.
+    public var cacheWriteTokens: Int?
 
-    public init(inputTokens: Int? = nil, outputTokens: Int? = nil) {
+    public init(inputTokens: Int? = nil, outputTokens: Int? = nil, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cacheReadTokens = cacheReadTokens
+        self.cacheWriteTokens = cacheWriteTokens
     }
 
     /// This usage with any count that `newer` has replacing the one here.
     public func merging(_ newer: TokenUsage) -> TokenUsage {
-        TokenUsage(inputTokens: newer.inputTokens ?? inputTokens, outputTokens: newer.outputTokens ?? outputTokens)
+        TokenUsage(
+            inputTokens: newer.inputTokens ?? inputTokens, outputTokens: newer.outputTokens ?? outputTokens,
+            cacheReadTokens: newer.cacheReadTokens ?? cacheReadTokens,
+            cacheWriteTokens: newer.cacheWriteTokens ?? cacheWriteTokens)
     }
+
+    /// Prompt tokens the provider processed afresh: the input less what was read from the cache.
+    public var uncachedInputTokens: Int? { inputTokens.map { max(0, $0 - (cacheReadTokens ?? 0)) } }
 }
 
 /// Why an answer ended, normalised across providers, with the provider's own word kept.

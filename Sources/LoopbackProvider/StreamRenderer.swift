@@ -17,13 +17,35 @@ struct StreamRenderer {
         return "data: \(data)\n\n"
     }
 
+    /// Anthropic's usage object: `input_tokens` is only what came after the last breakpoint.
+    private func anthropicUsage(output: Int) -> String {
+        guard usage.hasCacheCounts else { return #"{"input_tokens":\#(usage.input),"output_tokens":\#(output)}"# }
+        let uncached = max(0, usage.input - usage.cacheRead - usage.cacheWrite)
+        return #"{"input_tokens":\#(uncached),"cache_creation_input_tokens":\#(usage.cacheWrite),"cache_read_input_tokens":\#(usage.cacheRead),"cache_creation":{"ephemeral_5m_input_tokens":\#(usage.cacheWrite),"ephemeral_1h_input_tokens":0},"output_tokens":\#(output)}"#
+    }
+
+    /// OpenAI's (and llama.cpp's) `prompt_tokens_details`, after a comma; empty without cache counts.
+    private var openAIDetails: String {
+        usage.hasCacheCounts ? #","prompt_tokens_details":{"cached_tokens":\#(usage.cacheRead)}"# : ""
+    }
+
+    /// Gemini's `cachedContentTokenCount`, after a comma; empty without a cache read (as Gemini does).
+    private var geminiCached: String {
+        usage.cacheRead > 0 ? #","cachedContentTokenCount":\#(usage.cacheRead)"# : ""
+    }
+
+    /// Ollama's `prompt_eval_cached_count`, after a comma; empty without a cache read.
+    private var ollamaCached: String {
+        usage.cacheRead > 0 ? #","prompt_eval_cached_count":\#(usage.cacheRead)"# : ""
+    }
+
     /// Events sent before the first delta.
     func head() -> [String] {
         let quotedModel = JSONText.quote(model)
         switch format {
         case .anthropic:
             return [
-                sse(#"{"type":"message_start","message":{"id":"msg_loopback","type":"message","role":"assistant","content":[],"model":\#(quotedModel),"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":\#(usage.input),"output_tokens":1}}}"#, event: "message_start"),
+                sse(#"{"type":"message_start","message":{"id":"msg_loopback","type":"message","role":"assistant","content":[],"model":\#(quotedModel),"stop_reason":null,"stop_sequence":null,"usage":\#(anthropicUsage(output: 1))}}"#, event: "message_start"),
                 sse(#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#, event: "content_block_start"),
                 sse(#"{"type":"ping"}"#, event: "ping"),
             ]
@@ -46,7 +68,7 @@ struct StreamRenderer {
             let isLast = index == count - 1
             let produced = count > 0 ? usage.output * (index + 1) / count : usage.output
             let finish = isLast ? #","finishReason":"STOP""# : ""
-            return sse(#"{"candidates":[{"content":{"parts":[{"text":\#(quoted)}],"role":"model"}\#(finish),"index":0}],"usageMetadata":{"promptTokenCount":\#(usage.input),"candidatesTokenCount":\#(produced),"totalTokenCount":\#(usage.input + produced)},"modelVersion":\#(JSONText.quote(model)),"responseId":"loopback"}"#)
+            return sse(#"{"candidates":[{"content":{"parts":[{"text":\#(quoted)}],"role":"model"}\#(finish),"index":0}],"usageMetadata":{"promptTokenCount":\#(usage.input),"candidatesTokenCount":\#(produced),"totalTokenCount":\#(usage.input + produced)\#(geminiCached)},"modelVersion":\#(JSONText.quote(model)),"responseId":"loopback"}"#)
         case .ollama:
             return #"{"model":\#(JSONText.quote(model)),"created_at":"\#(Self.ollamaTime)","message":{"role":"assistant","content":\#(quoted)},"done":false}"# + "\n"
         }
@@ -65,16 +87,16 @@ struct StreamRenderer {
         case .openai, .llamaCpp:
             let prefix = Self.openAIPrefix + JSONText.quote(model)
             let timings = format == .llamaCpp
-                ? #","timings":{"cache_n":0,"prompt_n":\#(usage.input),"predicted_n":\#(usage.output)}"# : ""
+                ? #","timings":{"cache_n":\#(usage.cacheRead),"prompt_n":\#(usage.input - usage.cacheRead),"predicted_n":\#(usage.output)}"# : ""
             return [
                 sse(prefix + #","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}"#),
-                sse(prefix + #","choices":[],"usage":{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.input + usage.output)}\#(timings)}"#),
+                sse(prefix + #","choices":[],"usage":{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.input + usage.output)\#(openAIDetails)}\#(timings)}"#),
                 "data: [DONE]\n\n",
             ]
         case .gemini:
             return deltaCount > 0 ? [] : [delta("", index: 0, count: 1)]
         case .ollama:
-            return [#"{"model":\#(JSONText.quote(model)),"created_at":"\#(Self.ollamaTime)","message":{"role":"assistant","content":""},"done_reason":"stop","done":true,"total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":\#(usage.input),"prompt_eval_duration":342546000,"eval_count":\#(usage.output),"eval_duration":4535599000}"# + "\n"]
+            return [#"{"model":\#(JSONText.quote(model)),"created_at":"\#(Self.ollamaTime)","message":{"role":"assistant","content":""},"done_reason":"stop","done":true,"total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":\#(usage.input)\#(ollamaCached),"prompt_eval_duration":342546000,"eval_count":\#(usage.output),"eval_duration":4535599000}"# + "\n"]
         }
     }
 
@@ -112,15 +134,15 @@ struct StreamRenderer {
         let quotedModel = JSONText.quote(model)
         switch format {
         case .anthropic:
-            return #"{"id":"msg_loopback","type":"message","role":"assistant","model":\#(quotedModel),"content":[{"type":"text","text":\#(quoted)}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":\#(usage.input),"output_tokens":\#(usage.output),"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}"#
+            return #"{"id":"msg_loopback","type":"message","role":"assistant","model":\#(quotedModel),"content":[{"type":"text","text":\#(quoted)}],"stop_reason":"end_turn","stop_sequence":null,"usage":\#(usage.hasCacheCounts ? anthropicUsage(output: usage.output) : #"{"input_tokens":\#(usage.input),"output_tokens":\#(usage.output),"cache_creation_input_tokens":0,"cache_read_input_tokens":0}"#)}"#
         case .openai, .llamaCpp:
             let timings = format == .llamaCpp
-                ? #","timings":{"cache_n":0,"prompt_n":\#(usage.input),"predicted_n":\#(usage.output)}"# : ""
-            return #"{"id":"chatcmpl-loopback","object":"chat.completion","created":1767225600,"model":\#(quotedModel),"choices":[{"index":0,"message":{"role":"assistant","content":\#(quoted),"refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.input + usage.output)}\#(timings)}"#
+                ? #","timings":{"cache_n":\#(usage.cacheRead),"prompt_n":\#(usage.input - usage.cacheRead),"predicted_n":\#(usage.output)}"# : ""
+            return #"{"id":"chatcmpl-loopback","object":"chat.completion","created":1767225600,"model":\#(quotedModel),"choices":[{"index":0,"message":{"role":"assistant","content":\#(quoted),"refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.input + usage.output)\#(openAIDetails)}\#(timings)}"#
         case .gemini:
-            return #"{"candidates":[{"content":{"parts":[{"text":\#(quoted)}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":\#(usage.input),"candidatesTokenCount":\#(usage.output),"totalTokenCount":\#(usage.input + usage.output)},"modelVersion":\#(quotedModel),"responseId":"loopback"}"#
+            return #"{"candidates":[{"content":{"parts":[{"text":\#(quoted)}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":\#(usage.input),"candidatesTokenCount":\#(usage.output),"totalTokenCount":\#(usage.input + usage.output)\#(geminiCached)},"modelVersion":\#(quotedModel),"responseId":"loopback"}"#
         case .ollama:
-            return #"{"model":\#(quotedModel),"created_at":"\#(Self.ollamaTime)","message":{"role":"assistant","content":\#(quoted)},"done_reason":"stop","done":true,"total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":\#(usage.input),"prompt_eval_duration":342546000,"eval_count":\#(usage.output),"eval_duration":4535599000}"#
+            return #"{"model":\#(quotedModel),"created_at":"\#(Self.ollamaTime)","message":{"role":"assistant","content":\#(quoted)},"done_reason":"stop","done":true,"total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":\#(usage.input)\#(ollamaCached),"prompt_eval_duration":342546000,"eval_count":\#(usage.output),"eval_duration":4535599000}"#
         }
     }
 }

@@ -6,6 +6,13 @@
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
 //   incident-bench render [--width W]             Markdown rendering of a 1 MB answer vs plain and vs ingest
 //   incident-bench casefile [--sessions N] [--turns N]  search/sessions/verify over N generated journals (CaseFileBench.swift)
+//   incident-bench cache [--turns N] [--window W] [--max-tokens M] [--low-water F] [--formats a,b]
+//                                                 prompt-cache read ratio per provider × strategy, cache-aware
+//                                                 view against the naive one, over a simulating loopback provider
+//   incident-bench real-cache [--turns N] [--window W] [--max-tokens M] [--naive] [--strategy S] [--root DIR]
+//                             [--base-url URL]       (a llama.cpp server already running at that window)
+//                                                 a triage transcript through the embedded llama.cpp server:
+//                                                 tokens re-evaluated per turn and prompt time (llama.cpp timings)
 //
 // Every result is one line of JSON on stdout: {"bench": …, …}. Nothing leaves 127.0.0.1: the
 // network stages start their own LoopbackServer on an ephemeral loopback port and stop it.
@@ -411,6 +418,19 @@ case "render":
 case "casefile":
     benchCaseFile(sessions: option("--sessions").flatMap { Int($0) } ?? 1000, turns: option("--turns").flatMap { Int($0) } ?? 100,
                   repeats: max(repeats, option("--repeats").flatMap { Int($0) } ?? 20))
+case "real-cache":
+    let root = option("--root") ?? String(cString: getcwd(nil, 0))
+    await RealModelCacheBench.main(
+        turns: option("--turns").flatMap { Int($0) } ?? 30, window: option("--window").flatMap { Int($0) } ?? 2_048,
+        maxTokens: option("--max-tokens").flatMap { Int($0) } ?? 80, cacheAware: !arguments.contains("--naive"),
+        strategy: option("--strategy") ?? "drop-oldest", root: root, baseURL: option("--base-url"))
+case "cache":
+    let formats = (option("--formats") ?? "anthropic,openai,llamacpp,gemini,ollama").split(separator: ",")
+        .compactMap { ProviderFormat(rawValue: String($0)) }
+    await CacheBench.main(
+        turns: option("--turns").flatMap { Int($0) } ?? 60, window: option("--window").flatMap { Int($0) } ?? 2_500,
+        maxTokens: option("--max-tokens").flatMap { Int($0) } ?? 200,
+        lowWater: option("--low-water").flatMap { Double($0) }, formats: formats)
 default:
     fail("unknown command \(command)")
 }

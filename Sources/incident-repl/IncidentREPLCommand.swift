@@ -114,6 +114,9 @@ struct IncidentREPLCommand: AsyncParsableCommand {
     @Flag(help: "Print answers exactly as the model sent them (sanitized), without rendering Markdown.")
     var plain = false
 
+    @Option(help: "How long Anthropic keeps the cached prompt between questions: 5m or 1h (1h writes cost 2x, 5m 1.25x).")
+    var cacheTtl: String = "5m"
+
     /// `--resume` takes an optional name, which swift-argument-parser options cannot: a bare
     /// `--resume` (last, or followed by another option) becomes the hidden `--resume-latest`.
     static func main() async {
@@ -149,6 +152,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         if session != nil, resumeName != nil || resumeLatest {
             throw ValidationError("--session names a new session; use --resume NAME to continue one")
         }
+        guard REPLConfiguration.cacheTTLSpellings.contains(cacheTtl) else { throw ValidationError("--cache-ttl must be 5m or 1h") }
         guard localContextSize >= 256 else { throw ValidationError("--local-context-size must be at least 256") }
         if let repeatPenalty, !(repeatPenalty >= 1 && repeatPenalty <= 2) {
             throw ValidationError("--repeat-penalty must be between 1 and 2")
@@ -184,6 +188,7 @@ struct IncidentREPLCommand: AsyncParsableCommand {
         configuration.repeatPenalty = repeatPenalty
         configuration.dryMultiplier = dryMultiplier
         configuration.plain = plain
+        configuration.setCacheTTL(cacheTtl)
         configuration.sessionName = session
         configuration.configPath = config
         configuration.evidencePaths = evidence

@@ -1,7 +1,10 @@
 // loopback-provider: serves instant provider answers on 127.0.0.1 for benchmarks.
 //
 //   loopback-provider --port P --format openai|anthropic|gemini|ollama|llamacpp
-//                     [--deltas N] [--answer TEXT] [--max-seconds S]
+//                     [--deltas N] [--answer TEXT] [--max-seconds S] [--simulate-cache on]
+//
+// With --simulate-cache on, usage reports the prompt-cache hits that provider would have
+// (PromptCacheSimulator: Anthropic breakpoints, everyone else the longest common prefix).
 //
 // Any POST gets the answer (streamed or JSON, as the request asks); GET /health and GET /props answer
 // like llama-server. Prints "listening on http://127.0.0.1:PORT" once ready; runs until SIGTERM or
@@ -40,6 +43,7 @@ var format = ProviderFormat.openai
 var deltaCount: Int?
 var answer: String?
 var maxSeconds = 600
+var simulateCache = false
 
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
@@ -60,6 +64,8 @@ while let flag = arguments.popFirst() {
         deltaCount = parsed
     case "--answer":
         answer = value
+    case "--simulate-cache":
+        simulateCache = value == "on" || value == "true" || value == "1"
     case "--max-seconds":
         guard let parsed = Int(value), parsed > 0 else { fail("bad --max-seconds: \(value)") }
         maxSeconds = parsed
@@ -115,7 +121,15 @@ signal(SIGPIPE, SIG_IGN)
 
 let server: LoopbackServer
 do {
-    server = try LoopbackServer(port: port, handler: format.answerHandler(streamed: streamed, nonStreamed: nonStreamed))
+    let plain = format.answerHandler(streamed: streamed, nonStreamed: nonStreamed)
+    let simulator = PromptCacheSimulator()
+    let answerDeltas = deltaCount == nil ? wordDeltas(answer ?? "Hello from the loopback provider.") : nil
+    let handler: LoopbackServer.Handler = { [format, simulateCache] request in
+        guard simulateCache, request.method == "POST", let answerDeltas else { return plain(request) }
+        let usage = simulator.usage(for: request, format: format, output: max(1, answerDeltas.count))
+        return .success(format, deltas: answerDeltas, usage: usage, for: request)
+    }
+    server = try LoopbackServer(port: port, handler: handler)
 } catch {
     emit("loopback-provider: cannot listen on 127.0.0.1:\(port): \(error)\n", to: 2)
     exit(1)

@@ -42,17 +42,18 @@ struct SessionHarness {
     static func run(
         _ format: ProviderFormat, lines: [String], server: LoopbackServer,
         transportOptions: TransportOptions = TransportOptions(), contextWindow: Int = 8192, maxTokens: Int = 256,
-        configure: (ChatSession) -> Void = { _ in }
+        interrupts: InterruptMonitor? = nil, configure: (ChatSession) -> Void = { _ in }
     ) async throws -> Run {
         try await run(format, lines: lines, baseURL: server.baseURL, recorded: { server.requests },
-                      transportOptions: transportOptions, contextWindow: contextWindow, maxTokens: maxTokens, configure: configure)
+                      transportOptions: transportOptions, contextWindow: contextWindow, maxTokens: maxTokens,
+                      interrupts: interrupts, configure: configure)
     }
 
     /// Runs `lines` against any base URL (a closed port, say).
     static func run(
         _ format: ProviderFormat, lines: [String], baseURL: String, recorded: () -> [RecordedRequest] = { [] },
         transportOptions: TransportOptions = TransportOptions(), contextWindow: Int = 8192, maxTokens: Int = 256,
-        configure: (ChatSession) -> Void = { _ in }
+        interrupts: InterruptMonitor? = nil, configure: (ChatSession) -> Void = { _ in }
     ) async throws -> Run {
         let sleeps = Mutex<[Duration]>([])
         let policy = RetryPolicy(maxRetries: 2, sleep: { delay in sleeps.withLock { $0.append(delay) } }, random: { 0 })
@@ -72,7 +73,7 @@ struct SessionHarness {
                            contextWindow: contextWindow),
             client: client, input: ScriptedInput(descriptor: input),
             output: TerminalOutput(descriptor: out, environment: [:]),
-            errors: TerminalOutput(descriptor: err, environment: [:])
+            errors: TerminalOutput(descriptor: err, environment: [:]), interrupts: interrupts
         )
         configure(session)
         await session.run()

@@ -222,16 +222,18 @@ struct JSONBodyEncoderTests {
                     stream_options: streaming ? .init(include_usage: true) : nil,
                     max_tokens: format.usesMaxCompletionTokens ? nil : request.maxTokens,
                     max_completion_tokens: format.usesMaxCompletionTokens ? request.maxTokens : nil,
-                    temperature: request.temperature
+                    temperature: request.temperature,
+                    prompt_cache_key: request.caching.sessionKey, cache_prompt: nil
                 )
                 let sent = try format.chatRequest(for: request, streaming: streaming).body
                 #expect(try Self.value(sent) == Self.value(Self.reference(expected)))
             }
 
             let anthropic = AnthropicFormat(baseURL: "http://127.0.0.1:8080", apiKey: "k")
+            let blocks = AnthropicFormat.blocks(for: request)
             let anthropicBody = AnthropicFormat.Body(
-                model: request.model, max_tokens: request.maxTokens, system: request.system.isEmpty ? nil : request.system,
-                messages: request.messages, stream: streaming ? true : nil, temperature: request.temperature
+                model: request.model, max_tokens: request.maxTokens, system: blocks.system,
+                messages: blocks.messages, stream: streaming ? true : nil, temperature: request.temperature
             )
             #expect(try Self.value(anthropic.chatRequest(for: request, streaming: streaming).body) == Self.value(Self.reference(anthropicBody)))
             let countBody = AnthropicFormat.CountBody(
@@ -249,7 +251,7 @@ struct JSONBodyEncoderTests {
             if !request.system.isEmpty { ollamaMessages.append(.init(role: "system", content: request.system)) }
             ollamaMessages += request.messages.map { .init(role: $0.role.rawValue, content: $0.content) }
             let ollamaBody = OllamaFormat.Body(
-                model: request.model, messages: ollamaMessages, stream: streaming,
+                model: request.model, messages: ollamaMessages, stream: streaming, keep_alive: request.caching.keepAlive,
                 options: .init(num_ctx: request.contextWindow, num_predict: request.maxTokens, temperature: request.temperature)
             )
             #expect(try Self.value(ollama.chatRequest(for: request, streaming: streaming).body) == Self.value(Self.reference(ollamaBody)))

@@ -168,7 +168,11 @@ struct RequestEncodingTests {
         #expect(http.headers.contains { $0.name == "anthropic-version" && $0.value == "2023-06-01" })
         #expect(http.headers.contains { $0.name == "x-api-key" && $0.value == "sk-test" })
         let body = try json(http)
-        #expect(body["system"] as? String == "Be terse.")
+        // The system prompt is an array of text blocks, so that it can carry a cache breakpoint.
+        let system = try #require(body["system"] as? [[String: Any]])
+        #expect(system.count == 1)
+        #expect(system.first?["text"] as? String == "Be terse.")
+        #expect((system.first?["cache_control"] as? [String: Any])?["type"] as? String == "ephemeral")
         #expect(body["max_tokens"] as? Int == 12)
         #expect(body["stream"] as? Bool == true)
         #expect((body["messages"] as? [[String: Any]])?.count == 1)

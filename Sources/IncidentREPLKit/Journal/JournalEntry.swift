@@ -45,7 +45,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case time = "t", type
         case provider, model, role, system, strategy
         case text, status, inputTokens = "in", outputTokens = "out", firstTokenMilliseconds = "ttftMs",
-             totalMilliseconds = "totalMs"
+             totalMilliseconds = "totalMs", cacheReadTokens = "cacheRead", cacheWriteTokens = "cacheWrite"
         case coversThrough, index, estimator, redactor
         case baseURL, redaction, fenceKey
         case evidence
@@ -80,7 +80,9 @@ public struct JournalEntry: Sendable, Equatable, Codable {
                 outputTokens: try c.decodeIfPresent(Int.self, forKey: .outputTokens),
                 firstTokenMilliseconds: try c.decodeIfPresent(Int.self, forKey: .firstTokenMilliseconds),
                 totalMilliseconds: try c.decodeIfPresent(Int.self, forKey: .totalMilliseconds),
-                stop: try c.decodeIfPresent(String.self, forKey: .stop)
+                stop: try c.decodeIfPresent(String.self, forKey: .stop),
+                cacheReadTokens: try c.decodeIfPresent(Int.self, forKey: .cacheReadTokens),
+                cacheWriteTokens: try c.decodeIfPresent(Int.self, forKey: .cacheWriteTokens)
             ))
         case "truncation":
             event = .truncation(try c.decode(String.self, forKey: .text))
@@ -150,6 +152,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encodeIfPresent(answer.firstTokenMilliseconds, forKey: .firstTokenMilliseconds)
             try c.encodeIfPresent(answer.totalMilliseconds, forKey: .totalMilliseconds)
             try c.encodeIfPresent(answer.stop, forKey: .stop)
+            try c.encodeIfPresent(answer.cacheReadTokens, forKey: .cacheReadTokens)
+            try c.encodeIfPresent(answer.cacheWriteTokens, forKey: .cacheWriteTokens)
         case .summary(let summary):
             try c.encode(summary.text, forKey: .text)
             try c.encodeIfPresent(summary.coversThroughMessageID, forKey: .coversThrough)

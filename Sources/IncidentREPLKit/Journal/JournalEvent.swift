@@ -88,6 +88,10 @@ public enum JournalEvent: Sendable, Equatable {
         public var status: Message.Status
         public var inputTokens: Int?
         public var outputTokens: Int?
+        /// Prompt tokens read from the provider's cache (part of ``inputTokens``).
+        public var cacheReadTokens: Int?
+        /// Prompt tokens written to the provider's cache (part of ``inputTokens``).
+        public var cacheWriteTokens: Int?
         /// Milliseconds from sending the request to the first text delta.
         public var firstTokenMilliseconds: Int?
         /// Milliseconds from sending the request to the end of the answer.
@@ -98,12 +102,15 @@ public enum JournalEvent: Sendable, Equatable {
 
         public init(
             text: String, status: Message.Status = .complete, inputTokens: Int? = nil, outputTokens: Int? = nil,
-            firstTokenMilliseconds: Int? = nil, totalMilliseconds: Int? = nil, stop: String? = nil
+            firstTokenMilliseconds: Int? = nil, totalMilliseconds: Int? = nil, stop: String? = nil,
+            cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil
         ) {
             self.text = text
             self.status = status
             self.inputTokens = inputTokens
             self.outputTokens = outputTokens
+            self.cacheReadTokens = cacheReadTokens
+            self.cacheWriteTokens = cacheWriteTokens
             self.firstTokenMilliseconds = firstTokenMilliseconds
             self.totalMilliseconds = totalMilliseconds
             self.stop = stop

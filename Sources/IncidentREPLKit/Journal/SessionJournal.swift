@@ -214,7 +214,8 @@ public final class SessionJournal: Sendable {
         try append(.assistant(JournalEvent.Answer(
             text: text, status: status, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
             firstTokenMilliseconds: firstToken.map(Self.milliseconds), totalMilliseconds: total.map(Self.milliseconds),
-            stop: stopReason.flatMap { $0.kind == .endTurn ? nil : $0.kind.rawValue }
+            stop: stopReason.flatMap { $0.kind == .endTurn ? nil : $0.kind.rawValue },
+            cacheReadTokens: usage.cacheReadTokens, cacheWriteTokens: usage.cacheWriteTokens
         )))
     }
 

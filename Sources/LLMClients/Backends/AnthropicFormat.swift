@@ -20,13 +20,56 @@ public struct AnthropicFormat: WireFormat {
 
     public var framing: StreamFraming { .serverSentEvents }
 
+    /// `{"type":"ephemeral"}`, with `"ttl":"1h"` for the long lifetime.
+    struct CacheControl: Encodable, Equatable {
+        let type: String
+        let ttl: String?
+    }
+
+    /// A text content block; members are written in declaration order, so the text of a block
+    /// comes before its (moving) breakpoint and a request's bytes extend the previous one's.
+    struct TextBlock: Encodable, Equatable {
+        let type: String
+        let text: String
+        let cache_control: CacheControl?
+    }
+
+    struct WireMessage: Encodable, Equatable {
+        let role: String
+        let content: [TextBlock]
+    }
+
     struct Body: Encodable {
         let model: String
         let max_tokens: Int?
-        let system: String?
-        let messages: [ChatRequest.Message]
+        let system: [TextBlock]?
+        let messages: [WireMessage]
         let stream: Bool?
         let temperature: Double?
+    }
+
+    /// The system blocks and messages of a request, with `cache_control` breakpoints: one on the
+    /// system prompt (stable for the session between truncation events) and one moving with the
+    /// newest message, so that the next turn reads everything before its new question. Never more
+    /// than ``PromptCaching/maximumBreakpoints``.
+    static func blocks(for request: ChatRequest) -> (system: [TextBlock]?, messages: [WireMessage]) {
+        let marker = request.caching.isEnabled
+            ? CacheControl(type: "ephemeral", ttl: request.caching.ttl == .oneHour ? "1h" : nil) : nil
+        let system = request.system.isEmpty
+            ? nil : [TextBlock(type: "text", text: request.system, cache_control: marker)]
+        let lastIndex = request.messages.count - 1
+        let messages = request.messages.enumerated().map { index, message in
+            WireMessage(role: message.role.rawValue, content: [
+                TextBlock(type: "text", text: message.content, cache_control: index == lastIndex ? marker : nil),
+            ])
+        }
+        return (system, messages)
+    }
+
+    /// How many `cache_control` breakpoints a body carries.
+    static func breakpointCount(system: [TextBlock]?, messages: [WireMessage]) -> Int {
+        let blocks = (system ?? []) + messages.flatMap(\.content)
+        return blocks.filter { $0.cache_control != nil }.count
     }
 
     private var headers: [(name: String, value: String)] {
@@ -36,10 +79,10 @@ public struct AnthropicFormat: WireFormat {
     }
 
     public func chatRequest(for request: ChatRequest, streaming: Bool) throws -> HTTPRequest {
+        let (system, messages) = Self.blocks(for: request)
         let body = Body(
-            model: request.model, max_tokens: request.maxTokens,
-            system: request.system.isEmpty ? nil : request.system,
-            messages: request.messages, stream: streaming ? true : nil, temperature: request.temperature
+            model: request.model, max_tokens: request.maxTokens, system: system,
+            messages: messages, stream: streaming ? true : nil, temperature: request.temperature
         )
         return HTTPRequest(url: WireJSON.join(baseURL, "v1/messages"), headers: headers, body: try WireJSON.encode(body))
     }
@@ -52,10 +95,12 @@ public struct AnthropicFormat: WireFormat {
         let cache_creation_input_tokens: Int?
         let cache_read_input_tokens: Int?
 
-        /// The full input is the uncached part plus both cache counts.
+        /// The full input is the uncached part plus both cache counts, which are kept apart too.
         var tokenUsage: TokenUsage {
             let input = input_tokens.map { $0 + (cache_creation_input_tokens ?? 0) + (cache_read_input_tokens ?? 0) }
-            return TokenUsage(inputTokens: input, outputTokens: output_tokens)
+            return TokenUsage(
+                inputTokens: input, outputTokens: output_tokens, cacheReadTokens: cache_read_input_tokens,
+                cacheWriteTokens: cache_creation_input_tokens)
         }
     }
 

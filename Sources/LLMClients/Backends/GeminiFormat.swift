@@ -93,6 +93,8 @@ public struct GeminiFormat: WireFormat {
             let promptTokenCount: Int?
             let candidatesTokenCount: Int?
             let thoughtsTokenCount: Int?
+            /// The implicit (or explicit) cache hit; part of `promptTokenCount`.
+            let cachedContentTokenCount: Int?
         }
         let candidates: [Candidate]?
         let promptFeedback: Feedback?
@@ -106,7 +108,8 @@ public struct GeminiFormat: WireFormat {
         var usage: TokenUsage? {
             guard let meta = usageMetadata else { return nil }
             let output = meta.candidatesTokenCount.map { $0 + (meta.thoughtsTokenCount ?? 0) }
-            return TokenUsage(inputTokens: meta.promptTokenCount, outputTokens: output)
+            return TokenUsage(
+                inputTokens: meta.promptTokenCount, outputTokens: output, cacheReadTokens: meta.cachedContentTokenCount)
         }
 
         var stopReason: StopReason? {

@@ -35,8 +35,14 @@ public struct OllamaFormat: WireFormat {
         let model: String
         let messages: [Message]
         let stream: Bool
+        /// How long the model (and the KV cache of the conversation's prefix) stays loaded.
+        let keep_alive: String?
         let options: Options
     }
+
+    /// The `num_ctx` sent when the caller gave no context window: Ollama allocates the whole
+    /// window per request, so a model's published maximum (often 128k) would be far too much.
+    public static let defaultContextWindow = 8_192
 
     private var headers: [(name: String, value: String)] {
         var headers = [(name: "Content-Type", value: "application/json")]
@@ -50,6 +56,7 @@ public struct OllamaFormat: WireFormat {
         messages += request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
         let body = Body(
             model: request.model, messages: messages, stream: streaming,
+            keep_alive: request.caching.isEnabled ? request.caching.keepAlive : nil,
             options: Options(num_ctx: request.contextWindow, num_predict: request.maxTokens, temperature: request.temperature)
         )
         return HTTPRequest(url: WireJSON.join(baseURL, "api/chat"), headers: headers, body: try WireJSON.encode(body))
@@ -62,8 +69,17 @@ public struct OllamaFormat: WireFormat {
         let done: Bool?
         let done_reason: String?
         let prompt_eval_count: Int?
+        /// Newer servers (PR 17943): the part of `prompt_eval_count` reused from the KV cache.
+        let prompt_eval_cached_count: Int?
         let eval_count: Int?
         let error: String?
+
+        /// The usage of a final line. Counts are omitted when zero; `prompt_eval_count` is the whole
+        /// prompt, cached part included (the cache count is only known where the server sends it).
+        var tokenUsage: TokenUsage {
+            TokenUsage(inputTokens: prompt_eval_count ?? 0, outputTokens: eval_count ?? 0,
+                       cacheReadTokens: prompt_eval_cached_count)
+        }
     }
 
     static func stopReason(_ raw: String?) -> StopReason {
@@ -90,7 +106,7 @@ public struct OllamaFormat: WireFormat {
             if decoded.done == true {
                 done = true
                 // Counts are omitted when zero.
-                events.append(.usage(TokenUsage(inputTokens: decoded.prompt_eval_count ?? 0, outputTokens: decoded.eval_count ?? 0)))
+                events.append(.usage(decoded.tokenUsage))
                 events.append(.finished(OllamaFormat.stopReason(decoded.done_reason)))
             }
         }
@@ -108,7 +124,7 @@ public struct OllamaFormat: WireFormat {
         let line = try WireJSON.decode(Line.self, from: body, provider: .ollama)
         return ChatResponse(
             text: line.message?.content ?? "",
-            usage: TokenUsage(inputTokens: line.prompt_eval_count ?? 0, outputTokens: line.eval_count ?? 0),
+            usage: line.tokenUsage,
             stopReason: Self.stopReason(line.done_reason)
         )
     }

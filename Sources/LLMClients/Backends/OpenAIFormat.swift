@@ -42,6 +42,10 @@ public struct OpenAIFormat: WireFormat {
         let max_tokens: Int?
         let max_completion_tokens: Int?
         let temperature: Double?
+        /// OpenAI: one key per session, so its requests reach the machine that holds their prefix.
+        let prompt_cache_key: String?
+        /// llama.cpp: evaluate only the part after the prefix the slot already holds.
+        let cache_prompt: Bool?
     }
 
     private var headers: [(name: String, value: String)] {
@@ -61,7 +65,9 @@ public struct OpenAIFormat: WireFormat {
             stream_options: streaming ? .init(include_usage: true) : nil,
             max_tokens: usesMaxCompletionTokens ? nil : request.maxTokens,
             max_completion_tokens: usesMaxCompletionTokens ? request.maxTokens : nil,
-            temperature: request.temperature
+            temperature: request.temperature,
+            prompt_cache_key: request.caching.isEnabled && provider == .openai ? request.caching.sessionKey : nil,
+            cache_prompt: request.caching.isEnabled && provider == .local ? true : nil
         )
         return HTTPRequest(url: WireJSON.join(baseURL, "chat/completions"), headers: headers, body: try WireJSON.encode(body))
     }
@@ -69,9 +75,28 @@ public struct OpenAIFormat: WireFormat {
     // MARK: - Answers
 
     struct Usage: Decodable {
+        struct PromptDetails: Decodable { let cached_tokens: Int? }
         let prompt_tokens: Int?
         let completion_tokens: Int?
-        var tokenUsage: TokenUsage { TokenUsage(inputTokens: prompt_tokens, outputTokens: completion_tokens) }
+        let prompt_tokens_details: PromptDetails?
+        /// `cached_tokens` (OpenAI, and llama.cpp's `n_prompt_tokens_cache`); `prompt_tokens` includes them.
+        var tokenUsage: TokenUsage {
+            TokenUsage(inputTokens: prompt_tokens, outputTokens: completion_tokens,
+                       cacheReadTokens: prompt_tokens_details?.cached_tokens)
+        }
+    }
+
+    /// llama.cpp's own report, sent next to (or instead of) `usage`: `cache_n` tokens reused from
+    /// the slot, `prompt_n` evaluated afresh.
+    struct Timings: Decodable {
+        let cache_n: Int?
+        let prompt_n: Int?
+
+        /// What the timings say; the prompt is both parts together.
+        var tokenUsage: TokenUsage? {
+            guard let prompt_n else { return nil }
+            return TokenUsage(inputTokens: prompt_n + (cache_n ?? 0), cacheReadTokens: cache_n ?? 0)
+        }
     }
 
     struct ErrorBody: Decodable {
@@ -94,6 +119,7 @@ public struct OpenAIFormat: WireFormat {
         }
         let choices: [Choice]?
         let usage: Usage?
+        let timings: Timings?
         let error: ErrorBody.Detail?
     }
 
@@ -108,6 +134,21 @@ public struct OpenAIFormat: WireFormat {
         }
         let choices: [Choice]
         let usage: Usage?
+        let timings: Timings?
+    }
+
+    /// The usage of a chunk or answer: `usage` where sent, its cache count completed from llama.cpp's
+    /// `timings` when `usage` has none.
+    static func tokenUsage(_ usage: Usage?, _ timings: Timings?) -> TokenUsage? {
+        switch (usage?.tokenUsage, timings?.tokenUsage) {
+        case (nil, nil): return nil
+        case (let reported?, nil): return reported
+        case (nil, let measured?): return measured
+        case (var reported?, let measured?):
+            if reported.cacheReadTokens == nil { reported.cacheReadTokens = measured.cacheReadTokens }
+            if reported.inputTokens == nil { reported.inputTokens = measured.inputTokens }
+            return reported
+        }
     }
 
     static func stopReason(_ raw: String) -> StopReason {
@@ -153,7 +194,7 @@ public struct OpenAIFormat: WireFormat {
                     events.append(.finished(OpenAIFormat.stopReason(reason)))
                 }
             }
-            if let usage = chunk.usage { events.append(.usage(usage.tokenUsage)) }
+            if let usage = OpenAIFormat.tokenUsage(chunk.usage, chunk.timings) { events.append(.usage(usage)) }
         }
 
         public mutating func finish(into events: inout [StreamEvent]) throws {
@@ -201,6 +242,7 @@ public struct OpenAIFormat: WireFormat {
                 } != nil
             }
             if JSONSkimmer.key(key, is: "usage") || JSONSkimmer.key(key, is: "error") { return skimmer.consumeNull() }
+            if JSONSkimmer.key(key, is: "timings") { return false }  // llama.cpp's cache counts: the full decoder
             return skimmer.skipValue()
         }
         guard parsed != nil, sawChoices else { return nil }
@@ -214,7 +256,7 @@ public struct OpenAIFormat: WireFormat {
         let choice = completion.choices.first
         return ChatResponse(
             text: choice?.message.content ?? choice?.message.refusal ?? "",
-            usage: completion.usage?.tokenUsage ?? TokenUsage(),
+            usage: Self.tokenUsage(completion.usage, completion.timings) ?? TokenUsage(),
             stopReason: choice?.finish_reason.map(Self.stopReason)
         )
     }

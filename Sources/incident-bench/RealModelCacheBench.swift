@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConversationCore
+import FoundationEssentials
+import IncidentREPLKit
+import LLMClients
+import Synchronization
+
+/// `incident-bench real-cache`: a 30-turn triage transcript through a real ``ChatSession`` and the
+/// embedded llama.cpp server (SmolLM2-135M) at a small window, with the cache-aware view or the
+/// naive one; llama.cpp's own `timings` (`cache_n`, `prompt_n`, `prompt_ms`) are read from every
+/// answer stream, so the figures are the server's, not ours.
+enum RealModelCacheBench {
+    /// llama.cpp's report for one answer.
+    struct Timing: Sendable {
+        var cacheN: Int
+        var promptN: Int
+        var promptMilliseconds: Double
+    }
+
+    /// A transport that passes everything through and keeps the `timings` object of each answer.
+    final class TimingTransport: HTTPTransport {
+        let base: any HTTPTransport
+        let timings = Mutex<[Timing]>([])
+
+        init(base: any HTTPTransport) { self.base = base }
+
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            let response = try await base.send(request)
+            guard request.url.hasSuffix("chat/completions") else { return response }
+            let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            let task = Task { [self] in
+                var tail: [UInt8] = []
+                do {
+                    for try await chunk in response.body {
+                        continuation.yield(chunk)
+                        tail += chunk
+                        if tail.count > 8_192 { tail.removeFirst(tail.count - 8_192) }
+                    }
+                    // Kept before the body ends, so the session never reads ahead of its timings.
+                    if let timing = Self.timing(in: String(decoding: tail, as: UTF8.self)) {
+                        self.timings.withLock { $0.append(timing) }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+            return HTTPResponse(head: response.head, body: body)
+        }
+
+        /// The last `"timings":{…}` object in a stream's tail.
+        static func timing(in text: String) -> Timing? {
+            let bytes = Array(text.utf8)
+            guard let start = lastIndex(of: Array(#""timings":{"#.utf8), in: bytes) else { return nil }
+            let object = Array(bytes[start...].prefix { $0 != UInt8(ascii: "}") })
+            func value(_ name: String) -> Double? {
+                guard let key = lastIndex(of: Array("\"\(name)\":".utf8), in: object) else { return nil }
+                let digits = object[(key + name.utf8.count + 3)...].prefix { "0123456789.-e".utf8.contains($0) }
+                return Double(String(decoding: digits, as: UTF8.self))
+            }
+            guard let cache = value("cache_n"), let prompt = value("prompt_n") else { return nil }
+            return Timing(cacheN: Int(cache), promptN: Int(prompt), promptMilliseconds: value("prompt_ms") ?? 0)
+        }
+
+        /// Where the last occurrence of `needle` in `haystack` begins.
+        static func lastIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+            guard needle.count <= haystack.count else { return nil }
+            var index = haystack.count - needle.count
+            while index >= 0 {
+                if haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+                index -= 1
+            }
+            return nil
+        }
+    }
+
+    /// Thirty questions of a phishing-to-lateral-movement triage, as an analyst types them.
+    static let questions = [
+        "We see beaconing to 203.0.113.45 every 60 s from host WS-042. What is it?",
+        "The process is rundll32.exe with a DLL in C:\\Users\\Public\\. Is that normal?",
+        "How do I check which user launched it?",
+        "The user is jdoe. She opened an invoice attachment at 09:12. What next?",
+        "The attachment hash is 44d88612fea8a8f36de82e1278abb02f. How do I look it up?",
+        "What persistence should I look for on WS-042?",
+        "We found a scheduled task named UpdaterSvc. How do I inspect it?",
+        "The task runs powershell -enc with a long base64 string. How do I decode it safely?",
+        "It downloads from hxxp://evil-c2.example.net/a.ps1. Should I block the domain?",
+        "Which other hosts talked to 203.0.113.45 in the last 24 hours?",
+        "Proxy logs show WS-017 and SRV-FS01 too. Which first?",
+        "How do I isolate WS-042 without losing volatile evidence?",
+        "What memory artefacts matter most here?",
+        "SRV-FS01 shows a new admin account svc_backup2. What does that mean?",
+        "How do I find where svc_backup2 logged on?",
+        "Event 4624 type 3 from WS-017 to SRV-FS01 at 10:40. Lateral movement?",
+        "What detection would catch this next time?",
+        "Write a Sigma rule idea for rundll32 loading DLLs from Public.",
+        "How do I scope whether credentials were dumped?",
+        "We see lsass access from a process named proc.exe. Severity?",
+        "Should we reset all domain admin passwords now?",
+        "What do I tell management in two sentences?",
+        "How do I preserve the proxy logs for legal?",
+        "Which MITRE ATT&CK techniques have we seen so far?",
+        "Is CVE-2024-3094 relevant here?",
+        "What IP were we discussing at the start?",
+        "Summarise the affected hosts.",
+        "What containment steps remain?",
+        "What should the first line of the incident report say?",
+        "Anything we missed?",
+    ]
+
+    /// - Parameter baseURL: a llama.cpp server already running with a `window`-token context (for
+    ///   trying launcher settings such as `--cache-reuse`); `nil` starts the embedded one.
+    static func main(
+        turns: Int, window: Int, maxTokens: Int, cacheAware: Bool, strategy: String, root: String, baseURL: String?
+    ) async {
+        let curl = CurlTransport(options: TransportOptions())
+        var server: LocalModelServer?
+        if baseURL == nil {
+            do {
+                // A private server (no token, its own port), with the product's launcher settings.
+                server = try await LocalModelServer.start(
+                    layout: ProjectLayout(root: root), settings: LocalModelSettings(contextSize: window), stateDirectory: nil)
+            } catch {
+                fail("cannot start the embedded llama.cpp server: \(error)")
+            }
+        }
+        defer { server?.stop() }
+        let base = baseURL ?? server?.baseURL ?? ""
+        let transport = TimingTransport(base: curl)
+        let client = OpenAIClient(
+            format: OpenAIFormat(provider: .local, baseURL: base + "/v1", apiKey: nil), transport: transport)
+        let system = (try? String(contentsOfFile: root + "/prompts/incident-response.md", encoding: .utf8))
+            ?? "You are an incident responder."
+
+        let path = "/tmp/incident-bench-real-\(getpid()).txt"
+        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        FileHandleless.write((0..<turns).map { questions[$0 % questions.count] }.joined(separator: "\n") + "\n", to: file)
+        close(file)
+        let input = open(path, O_RDONLY)
+        let sink = open("/dev/null", O_WRONLY)
+        defer {
+            close(input)
+            close(sink)
+            unlink(path)
+        }
+        let session = ChatSession(
+            conversation: Conversation(systemPrompt: system,
+                                       strategy: (try? TruncationStrategy(parsing: strategy)) ?? .dropOldest),
+            options: .init(provider: .local, model: "smollm2-135m-instruct", maxTokens: maxTokens, contextWindow: window,
+                           temperature: 0, promptCaching: cacheAware),
+            client: client, input: ScriptedInput(descriptor: input),
+            output: TerminalOutput(descriptor: sink, environment: [:]),
+            errors: TerminalOutput(descriptor: sink, environment: [:]))
+        await session.run()
+
+        let timings = transport.timings.withLock { $0 }
+        // The window "fills" at the first turn whose prompt no longer holds the first question,
+        // i.e. the first truncation; the answers of summary requests are not turns.
+        let history = session.conversation.messages.count
+        var filled = timings.count
+        for (index, timing) in timings.enumerated() where index > 0 && timing.promptN + timing.cacheN < timings[index - 1].promptN + timings[index - 1].cacheN {
+            filled = index
+            break
+        }
+        for (index, timing) in timings.enumerated() {
+            emit([("bench", quoted("real-cache-turn")), ("turn", String(index + 1)), ("cache_n", String(timing.cacheN)),
+                  ("prompt_n", String(timing.promptN)), ("prompt_ms", number(timing.promptMilliseconds))])
+        }
+        let before = timings[..<min(filled, timings.count)]
+        let after = timings[min(filled, timings.count)...]
+        func medianMilliseconds(_ slice: ArraySlice<Timing>) -> Double {
+            let sorted = slice.map(\.promptMilliseconds).sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        let meanAfter = after.isEmpty ? 0 : Double(after.reduce(0) { $0 + $1.promptN }) / Double(after.count)
+        emit([
+            ("bench", quoted("real-cache")), ("view", quoted(cacheAware ? "cache-aware" : "naive")),
+            ("strategy", quoted(strategy)), ("window", String(window)), ("max_tokens", String(maxTokens)),
+            ("answers", String(timings.count)), ("failed_turns", String(session.failedTurns)),
+            ("history_messages", String(history)), ("first_truncation_turn", String(filled + 1)),
+            ("mean_prompt_n_after_fill", number((meanAfter * 10).rounded() / 10)),
+            ("mean_reevaluated_share_of_window_after_fill", number((meanAfter / Double(window) * 1000).rounded() / 1000)),
+            ("median_prompt_ms_before_fill", number(medianMilliseconds(before))),
+            ("median_prompt_ms_after_fill", number(medianMilliseconds(after))),
+        ])
+    }
+}
