@@ -52,9 +52,16 @@ struct EmbeddedServerTests {
         #expect(isAlive(server.pid), "Ctrl-C reached the llama.cpp server")
         try await terminal.type("What is phishing?")
         try await terminal.send("Enter")
-        let (screen, _) = try await terminal.waitFor(timeout: .seconds(120)) { footers($0) >= 1 }
+        // Answered: text arrives after the question (the whole 400-token answer is not waited for).
+        let (screen, _) = try await terminal.waitFor(timeout: .seconds(120)) { screen in
+            guard let asked = screen.range(of: "ir> What is phishing?") else { return false }
+            let after = screen[asked.upperBound...].split(separator: "\n").filter { !$0.hasPrefix("context:") }
+            return after.contains { $0.count > 20 } || screen.contains("error:")
+        }
         #expect(!screen.contains("error:"))
         #expect(!screen.contains("connection refused"))
+        try await terminal.send("C-c")
+        try await terminal.waitFor(timeout: .seconds(20)) { $0.components(separatedBy: "answer interrupted").count == 3 }
         try await terminal.send("C-d")
         #expect(try await waitUntilGone(server.pid), "the server outlived the REPL")
     }

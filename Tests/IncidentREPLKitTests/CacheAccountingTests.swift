@@ -49,10 +49,12 @@ struct CacheAccountingTests {
     @Test func theJournalKeepsCacheCountsForResume() throws {
         let temporary = TemporaryDirectory()
         let store = SessionStore(directory: temporary.path, clock: SteppingClock().function)
-        let journal = try store.create(named: "cache", start: sampleStart)
-        try journal.recordQuestion("Why does WS-042 beacon?")
-        try journal.recordAnswer("C2.", status: .complete, usage: LLMClients.TokenUsage(
-            inputTokens: 2_310, outputTokens: 12, cacheReadTokens: 2_048, cacheWriteTokens: 200))
+        do {  // written, then closed (one process writes a journal at a time)
+            let journal = try store.create(named: "cache", start: sampleStart)
+            try journal.recordQuestion("Why does WS-042 beacon?")
+            try journal.recordAnswer("C2.", status: .complete, usage: LLMClients.TokenUsage(
+                inputTokens: 2_310, outputTokens: 12, cacheReadTokens: 2_048, cacheWriteTokens: 200))
+        }
         let (session, _) = try store.resume("cache")
         let answer = try #require(session.answers[1])
         #expect(answer.cacheReadTokens == 2_048)
