@@ -15,17 +15,25 @@ run: setup
 	@$(SWIFT) build --quiet
 	@$(BIN)/incident-repl $(ARGS)
 
-# Two phases: the unit and loopback tests first, then the end-to-end tests that drive the built
-# binary and the real local model (whose llama.cpp servers take both cores while they compute).
+# Three phases: the unit and loopback tests; the end-to-end tests that drive the built binary
+# against loopback servers and tmux; then, one suite at a time, those that run the real local model
+# (each llama.cpp server takes both cores while it computes: side by side they starve each other).
 # Every process the tests start carries INCIDENT_REPL_TEST_RUN; none may outlive the run.
 TEST_RUN := $(shell od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+REAL_MODEL_SUITES := EmbeddedServerTests LocalModelTranscriptTests SmallContextTests CacheAwareTranscriptTests
 test: setup
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
-	@status=0; \
-	INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --skip EndToEndTests || status=$$?; \
-	if [ $$status -eq 0 ]; then INCIDENT_REPL_TEST_RUN=$(TEST_RUN) $(SWIFT) test --skip-build --filter EndToEndTests || status=$$?; fi; \
-	scripts/check-leftovers.sh $(TEST_RUN) || status=1; \
+	@status=0; export INCIDENT_REPL_TEST_RUN=$(TEST_RUN); \
+	$(SWIFT) test --skip-build --skip EndToEndTests || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  $(SWIFT) test --skip-build --filter EndToEndTests $(foreach suite,$(REAL_MODEL_SUITES),--skip $(suite)) || status=$$?; \
+	fi; \
+	for suite in $(REAL_MODEL_SUITES); do \
+	  [ $$status -eq 0 ] || break; \
+	  $(SWIFT) test --skip-build --filter "EndToEndTests.$$suite" || status=$$?; \
+	done; \
+	unset INCIDENT_REPL_TEST_RUN; scripts/check-leftovers.sh $(TEST_RUN) || status=1; \
 	exit $$status
 
 release: setup

@@ -9,7 +9,8 @@ find_leftovers() {
   for environ in /proc/[0-9]*/environ; do
     pid="${environ#/proc/}"; pid="${pid%/environ}"
     [ "$pid" = "$$" ] && continue
-    if tr '\0' '\n' < "$environ" 2>/dev/null | grep -qx "INCIDENT_REPL_TEST_RUN=$id"; then echo "$pid"; fi
+    # Processes come and go while this runs, and some are not ours to read: say nothing of those.
+    if { tr '\0' '\n' < "$environ"; } 2>/dev/null | grep -qx "INCIDENT_REPL_TEST_RUN=$id"; then echo "$pid"; fi
   done
 }
 for _ in $(seq 1 50); do
