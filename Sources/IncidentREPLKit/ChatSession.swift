@@ -406,6 +406,10 @@ public final class ChatSession: @unchecked Sendable {
                         outcome.usage = outcome.usage.merging(reported)
                     case .finished(let reason):
                         outcome.stopReason = reason
+                    case .promptProgress(let processed, let total, _):
+                        // Bytes arrive while the server reads the prompt, so the stall timeout only
+                        // counts real silence; the analyst sees how far it is.
+                        spinner?.showPromptProgress(processed: processed, total: total)
                     case .retrying(let notice):
                         spinner?.stop()
                         errors.write(errors.dim(Self.describe(notice)) + "\n")

@@ -29,7 +29,7 @@ extension LLMClient {
             case .text(let delta): response.text += delta
             case .usage(let usage): response.usage = response.usage.merging(usage)
             case .finished(let reason): response.stopReason = reason
-            case .retrying: break
+            case .retrying, .promptProgress: break
             }
         }
         return response

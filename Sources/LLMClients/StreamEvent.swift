@@ -8,6 +8,9 @@ public enum StreamEvent: Sendable, Equatable {
     case finished(StopReason)
     /// A request failed before any answer arrived and will be sent again after a delay.
     case retrying(RetryNotice)
+    /// How far the server is in reading the prompt before it answers (llama.cpp's
+    /// `prompt_progress`): `processed` of `total` prompt tokens, `cached` of them reused.
+    case promptProgress(processed: Int, total: Int, cached: Int)
 }
 
 /// Tokens used by one call, as the provider counted them. Any count may be missing.

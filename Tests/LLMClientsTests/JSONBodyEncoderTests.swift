@@ -223,7 +223,7 @@ struct JSONBodyEncoderTests {
                     max_tokens: format.usesMaxCompletionTokens ? nil : request.maxTokens,
                     max_completion_tokens: format.usesMaxCompletionTokens ? request.maxTokens : nil,
                     temperature: request.temperature,
-                    prompt_cache_key: request.caching.sessionKey, cache_prompt: nil
+                    prompt_cache_key: request.caching.sessionKey, cache_prompt: nil, return_progress: nil
                 )
                 let sent = try format.chatRequest(for: request, streaming: streaming).body
                 #expect(try Self.value(sent) == Self.value(Self.reference(expected)))

@@ -105,6 +105,32 @@ struct StreamDecodingTests {
         #expect((usage?.inputTokens ?? 0) > 0)
     }
 
+    /// Recorded from the embedded server with `return_progress: true`: how far it read the prompt,
+    /// before the first token, whatever the chunk size.
+    @Test(arguments: [1, 7, 4096])
+    func decodesLlamaCppPromptProgressBeforeTheAnswer(chunkSize: Int) async throws {
+        let (text, events) = try await collect(openAI(try fixture("llamacpp-openai-progress.sse"), chunkSize: chunkSize))
+        let progress = events.compactMap { event -> (Int, Int)? in
+            if case .promptProgress(let processed, let total, _) = event { (processed, total) } else { nil }
+        }
+        #expect(progress.count == 2)
+        #expect(progress.last.map { $0.0 == $0.1 } == true)  // the whole prompt read
+        let firstText = events.firstIndex { if case .text = $0 { true } else { false } }
+        let lastProgress = events.lastIndex { if case .promptProgress = $0 { true } else { false } }
+        #expect(try #require(lastProgress) < (try #require(firstText)))
+        #expect(!text.isEmpty)
+    }
+
+    @Test func asksTheEmbeddedServerForPromptProgressOnlyWhenStreaming() throws {
+        let local = OpenAIFormat(provider: .local, baseURL: "http://127.0.0.1:8231/v1", apiKey: nil)
+        let streamed = String(decoding: try local.chatRequest(for: request, streaming: true).body, as: UTF8.self)
+        let collected = String(decoding: try local.chatRequest(for: request, streaming: false).body, as: UTF8.self)
+        #expect(streamed.contains("\"return_progress\":true"))
+        #expect(!collected.contains("return_progress"))
+        let cloud = OpenAIFormat(provider: .openai, baseURL: "https://api.openai.com/v1", apiKey: "k")
+        #expect(!String(decoding: try cloud.chatRequest(for: request, streaming: true).body, as: UTF8.self).contains("return_progress"))
+    }
+
     @Test func joinsTheDeltasOfOneNetworkReadIntoOneEvent() async throws {
         let (_, events) = try await collect(openAI(try fixture("llamacpp-openai.sse"), chunkSize: 1 << 20))
         let texts = events.filter { if case .text = $0 { true } else { false } }

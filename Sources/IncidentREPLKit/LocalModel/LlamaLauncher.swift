@@ -30,6 +30,7 @@ enum LlamaLauncher {
     params.n_parallel = 1
     params.model_alias = os.environ["IR_ALIAS"]
     params.n_cache_reuse = int(os.environ.get("IR_CACHE_REUSE", "0"))
+    params.n_batch = 512  # a progress report (return_progress) per 512 prompt tokens, not per 2,048
     params.sampling.penalty_repeat = float(os.environ.get("IR_REPEAT_PENALTY", "1.0"))
     params.sampling.dry_multiplier = float(os.environ.get("IR_DRY_MULTIPLIER", "0.0"))
     # Loops of a whole sentence are longer than llama.cpp's 64-token default windows.

@@ -46,6 +46,9 @@ public struct OpenAIFormat: WireFormat {
         let prompt_cache_key: String?
         /// llama.cpp: evaluate only the part after the prefix the slot already holds.
         let cache_prompt: Bool?
+        /// llama.cpp: say how far it is in reading a long prompt (minutes on a CPU for a large model)
+        /// instead of sending nothing until the first token.
+        let return_progress: Bool?
     }
 
     private var headers: [(name: String, value: String)] {
@@ -67,7 +70,8 @@ public struct OpenAIFormat: WireFormat {
             max_completion_tokens: usesMaxCompletionTokens ? request.maxTokens : nil,
             temperature: request.temperature,
             prompt_cache_key: request.caching.isEnabled && provider == .openai ? request.caching.sessionKey : nil,
-            cache_prompt: request.caching.isEnabled && provider == .local ? true : nil
+            cache_prompt: request.caching.isEnabled && provider == .local ? true : nil,
+            return_progress: streaming && provider == .local ? true : nil
         )
         return HTTPRequest(url: WireJSON.join(baseURL, "chat/completions"), headers: headers, body: try WireJSON.encode(body))
     }
@@ -117,10 +121,16 @@ public struct OpenAIFormat: WireFormat {
             let delta: Delta?
             let finish_reason: String?
         }
+        struct PromptProgress: Decodable {
+            let total: Int
+            let cache: Int?
+            let processed: Int
+        }
         let choices: [Choice]?
         let usage: Usage?
         let timings: Timings?
         let error: ErrorBody.Detail?
+        let prompt_progress: PromptProgress?
     }
 
     struct Completion: Decodable {
@@ -186,6 +196,9 @@ public struct OpenAIFormat: WireFormat {
                     message: error.message ?? "error in stream"
                 ))
             }
+            if let progress = chunk.prompt_progress {
+                events.append(.promptProgress(processed: progress.processed, total: progress.total, cached: progress.cache ?? 0))
+            }
             for choice in chunk.choices ?? [] {
                 if let text = choice.delta?.content, !text.isEmpty { events.append(.text(text)) }
                 if let refusal = choice.delta?.refusal, !refusal.isEmpty { events.append(.text(refusal)) }
@@ -243,6 +256,7 @@ public struct OpenAIFormat: WireFormat {
             }
             if JSONSkimmer.key(key, is: "usage") || JSONSkimmer.key(key, is: "error") { return skimmer.consumeNull() }
             if JSONSkimmer.key(key, is: "timings") { return false }  // llama.cpp's cache counts: the full decoder
+            if JSONSkimmer.key(key, is: "prompt_progress") { return false }  // and its progress
             return skimmer.skipValue()
         }
         guard parsed != nil, sawChoices else { return nil }
