@@ -219,7 +219,7 @@ struct ViewBuilder {
             }
         }
         if block.indicatorCount > 0 {
-            parts.append("\(block.indicatorCount.grouped) case facts from them kept in the system prompt")
+            parts.append("\(block.indicatorCount.grouped) case \(block.indicatorCount == 1 ? "fact" : "facts") from them kept in the system prompt")
         }
         if block.omittedSome {
             parts.append("older case facts left out (see /facts)")

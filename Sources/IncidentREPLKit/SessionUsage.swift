@@ -44,7 +44,7 @@ public struct SessionUsage: Sendable, Equatable {
     /// with and without the cache from ``PriceTable`` (nothing for local models).
     public func report(provider: Provider, model: String, ttl: PromptCaching.TTL) -> [String] {
         var lines = [
-            "session: \(answers) answers · \(inputTokens.grouped) in (\(cacheReadTokens.grouped) cache read, "
+            "session: \(answers) \(answers == 1 ? "answer" : "answers") · \(inputTokens.grouped) in (\(cacheReadTokens.grouped) cache read, "
                 + "\(cacheWriteTokens.grouped) cache write) · \(outputTokens.grouped) out"
         ]
         if inputTokens > 0 {

@@ -40,7 +40,7 @@ struct ConversationTests {
         #expect(view.estimatedTokens <= budget.available)
         let notice = try #require(view.notice)
         #expect(notice.hasPrefix("context: dropped 2 oldest messages ("))
-        #expect(notice.contains("1 case facts from them kept in the system prompt"))
+        #expect(notice.contains("1 case fact from them kept in the system prompt"))
     }
 
     @Test func factsStillMentionedInTheViewAreNotRepeated() throws {
