@@ -364,4 +364,25 @@ struct TerminalTests {
         try await terminal.type("exit")
         try await terminal.send("Enter")
     }
+
+    @Test func ctrlOShowsWhatAPasteHoldsAndKeepsTheLine() async throws {
+        let server = try LoopbackServer(handler: ProviderFormat.openai.answerHandler(deltas: ["seen"]))
+        defer { server.stop() }
+        let terminal = try await Tmux.start(command: command(server))
+        try await terminal.waitFor { $0.contains("ir> ") }
+        try await terminal.type("check ")
+        try await terminal.tmux(["set-buffer", "-b", "mail", "From: it@evil.example\nSubject: reset\nClick hxxp://evil[.]example/r"])
+        try await terminal.tmux(["paste-buffer", "-p", "-b", "mail", "-t", terminal.session])
+        try await terminal.waitFor { $0.contains("[pasted 3 lines") }
+        try await terminal.send("C-o")
+        let (screen, _) = try await terminal.waitFor { $0.contains("end of [pasted 3 lines") }
+        #expect(screen.contains("Subject: reset"))
+        #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
+        try await terminal.type(" please")
+        try await terminal.send("Enter")
+        try await terminal.waitFor { $0.contains("seen") }
+        let content = server.requests.filter { $0.method == "POST" }.first?.json()?["messages"]?.array?.last?["content"]?.string ?? ""
+        #expect(content.contains("Subject: reset\nClick hxxp://evil[.]example/r please"))
+        try await terminal.send("C-d")
+    }
 }

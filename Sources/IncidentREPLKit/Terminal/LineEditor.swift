@@ -91,6 +91,11 @@ public final class LineEditor: InputSource {
             ceditline_set_done(1)
             return 0
         }, Self.quitKey)
+        // Ctrl-O: show what the line's pastes hold (sanitized), above the prompt, then the line again.
+        ceditline_bind_function("ir-show-pastes", { _, _ in
+            LineEditor.showPastes()
+            return 0
+        }, Self.showPastesKey)
         // After a suspension: draw the prompt and the line again (Ctrl-], libedit's own redisplay).
         _ = rl_parse_and_bind("bind ^] ed-redisplay")
         _ = Self.resize
@@ -210,6 +215,7 @@ public final class LineEditor: InputSource {
     private static let pastes = Mutex<[(item: String, text: String)]>([])
     /// Keys libedit sees for our own actions (bound in init; never produced by a terminal key here).
     static let quitKey: Int32 = 0x1C
+    static let showPastesKey: Int32 = 0x0F
     static let redrawKey: Int32 = 0x1D
     private static let pasteStart = Array("[200~".utf8)
     private static let pasteEnd = Array("\u{1B}[201~".utf8)
@@ -277,6 +283,23 @@ public final class LineEditor: InputSource {
         let item = "[pasted \(number == 1 ? "" : "#\(number): ")\(lines) \(lines == 1 ? "line" : "lines"), \(size(paste.utf8.count))]"
         pastes.withLock { $0.append((item, paste)) }
         return item
+    }
+
+    /// Ctrl-O at the prompt: each paste of the line, in full (sanitized: a paste is untrusted), so a
+    /// wrong clipboard is seen before Enter sends it; then the prompt and the line are drawn again.
+    private static func showPastes() {
+        let shown = pastes.withLock { $0 }
+        var text = "\n"
+        if shown.isEmpty {
+            text += "(no paste in this line; a multi-line paste shows here in full)\n"
+        }
+        for paste in shown {
+            text += "── \(paste.item) ──\n" + OutputSanitizer.sanitize(paste.text)
+            if !paste.text.hasSuffix("\n") { text += "\n" }
+            text += "── end of \(paste.item) ──\n"
+        }
+        output(text.replacing("\n", with: "\r\n"))
+        rl_forced_update_display()
     }
 
     /// A byte count as the analyst reads it: 812 B, 1.7 KB, 3.2 MB.
