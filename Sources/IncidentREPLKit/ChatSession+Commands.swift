@@ -52,7 +52,12 @@ extension ChatSession {
         case "/tokens":
             switch nextView() {
             case .success(let view): say(view.breakdown.description)
-            case .failure(let error): warn("\(error)")
+            case .failure(let error):
+                // The breakdown still says where the window goes, and why nothing fits.
+                let budget = self.budget
+                say("budget:   \(budget.available.grouped) of \(budget.contextWindow.grouped) "
+                    + "(\(budget.reservedForAnswer.grouped) for the answer, \(budget.safetyMargin.grouped) margin)")
+                warn("\(error)")
             }
             for line in usage.report(provider: options.provider, model: options.model, ttl: options.cacheTTL) { say(line) }
         case "/strategy":

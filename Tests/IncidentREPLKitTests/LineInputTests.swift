@@ -1,4 +1,5 @@
 @testable import IncidentREPLKit
+import LoopbackProvider
 import Testing
 
 /// What a line the analyst typed means: a command, a question, a way out; and what a paste becomes.
@@ -50,5 +51,17 @@ struct LineInputTests {
         #expect(LineEditor.size(812) == "812 B")
         #expect(LineEditor.size(1740) == "1.7 KB")
         #expect(LineEditor.size(3_355_443) == "3.2 MB")
+    }
+}
+
+/// A window the answer limit eats says so up front, and `/tokens` still shows the budget.
+@Suite("The budget in a small window")
+struct SmallWindowBudgetTests {
+    @Test func tokensShowsTheBudgetEvenWhenNothingFits() async throws {
+        let server = try LoopbackServer(handler: { _ in .stream(.openai, deltas: ["x"]) })
+        defer { server.stop() }
+        let run = try await SessionHarness.run(.openai, lines: ["/tokens"], server: server, contextWindow: 1100, maxTokens: 1024)
+        #expect(run.stdout.contains("budget:   21 of 1,100 (1,024 for the answer, 55 margin)"), "stdout: \(run.stdout)")
+        #expect(run.requests.isEmpty)
     }
 }
