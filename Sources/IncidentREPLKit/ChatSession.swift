@@ -233,7 +233,9 @@ public final class ChatSession: @unchecked Sendable {
         var retriedOverflow = false
         var restartedServer = false
         while true {
-            let view: ContextView
+            // `view` is what is sent: after a near-limit rebuild, the rebuilt view, so that the
+            // estimator learns from (and the overflow checks compare with) what actually left.
+            var view: ContextView
             do {
                 view = try viewToSend()
             } catch {
@@ -247,6 +249,7 @@ public final class ChatSession: @unchecked Sendable {
                 if exact > budget.available, let rebuilt = try? viewToSend() {
                     report(notice: rebuilt.notice)
                     request = makeRequest(for: rebuilt, announce: false)
+                    view = rebuilt
                 } else {
                     report(notice: view.notice)
                 }

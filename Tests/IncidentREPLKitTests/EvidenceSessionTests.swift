@@ -65,6 +65,11 @@ struct EvidenceSessionTests {
         #expect(evidence.messageID == 0)
         #expect(replayed.conversation.messages.first?.text == sent)
 
+        // The exported notes list the evidence with its hash.
+        let notes = IncidentNotes.markdown(for: replayed, facts: [], utcOffsetSeconds: 0)
+        #expect(notes.contains("## Evidence"))
+        #expect(notes.contains(sha))
+
         // Its indicators are the analyst's facts, from an evidence file.
         let facts = run.session.conversation.facts
         let position = try #require(facts.indicators.firstIndex { $0.value == "203.0.113.45" })

@@ -89,6 +89,12 @@ public enum IncidentNotes {
                 lines.append("")
             }
         }
+        // Every piece of evidence, with its hash, before the journal's chain hash that closes the notes.
+        let evidence = EvidenceNotes.markdownSection(session.evidence)
+        if !evidence.isEmpty {
+            lines += evidence.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last != "" { lines.append("") }
+        }
         if let journal {
             lines.append("---")
             lines.append("")
