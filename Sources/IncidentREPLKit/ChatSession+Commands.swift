@@ -283,10 +283,26 @@ extension ChatSession {
                 // A journal from before fence keys: from now on it resumes with this one.
                 record { [key = outbound.fenceKey] in try $0.append(.settingsChange(baseURL: nil, redaction: nil, fenceKey: key)) }
             }
+            // Redaction as the session had it, never weaker.
+            if let recorded = replayed.redaction.flatMap(OutboundFilter.Mode.init(rawValue:)), recorded != outbound.mode {
+                if recorded == .on || (recorded == .automatic && outbound.mode == .off) {
+                    outbound.mode = recorded
+                    warn("redaction is \(recorded.rawValue) again, as the session had it")
+                }
+            }
             say("resumed \(name): \(replayed.messageCount) messages")
             if replayed.provider != options.provider.rawValue {
                 warn("that session used \(OutputSanitizer.sanitize(replayed.provider)); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
+                // The journal says where the case goes from here, so the next --resume goes there too.
+                record { [provider = options.provider.rawValue, model = options.model] in
+                    try $0.append(.modelChange(provider: provider, model: model))
+                }
             }
+            record { [baseURL = journaledBaseURL, mode = outbound.mode.rawValue, key = outbound.fenceKey] in
+                try $0.append(.settingsChange(baseURL: baseURL, redaction: mode, fenceKey: key))
+            }
+            summaryBackoff = SummaryBackoff()
+            lastNotice = nil
         } catch {
             warn("\(error)")
         }

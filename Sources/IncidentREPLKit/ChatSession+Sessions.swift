@@ -33,6 +33,8 @@ extension ChatSession {
         outbound = OutboundFilter(mode: outbound.mode, fenceKey: outbound.fenceKey)
         evidence = EvidenceLedger()
         journal = next
+        summaryBackoff = SummaryBackoff()
+        lastNotice = nil
         journalFailed = false
         journalSyncFailed = false
         say("started a fresh conversation in session \(next.name); the model no longer sees the previous one "

@@ -143,7 +143,7 @@ public final class ChatSession: @unchecked Sendable {
                     await ask(line)
                 }
             }
-            if interrupts?.quitRequested == true { return }
+            if interrupts?.quitRequested == true { break }
         }
         await finishJournal()
     }
@@ -206,8 +206,16 @@ public final class ChatSession: @unchecked Sendable {
     func settleContextWindow() async {
         guard let probe = contextWindowProbe else { return }
         contextWindowProbe = nil
+        let answer = await probe.value()
+        if Task.isCancelled, answer == nil {
+            // Ctrl-C while waiting: the window is asked for again next time, not guessed for good.
+            contextWindowProbe = ContextWindowProbe(startingNow: false) { [client, model = options.model] in
+                try? await client.contextWindow(model: model)
+            }
+            return
+        }
         var source: String
-        if let reported = await probe.value() {
+        if let reported = answer {
             options.contextWindow = reported
             source = "reported by the server"
         } else if ModelCatalog.contextWindow(for: options.model) != nil {

@@ -137,3 +137,31 @@ struct SessionStoreTests {
         #expect(LocalTime(Date(timeIntervalSince1970: Double(seconds)), utcOffsetSeconds: offset).displayString == expected)
     }
 }
+
+/// Where a resumed case goes, and which session a bare `--resume` picks.
+@Suite("Resuming the right case")
+struct ResumeTargetTests {
+    @Test func aProviderSwitchForgetsThePreviousProvidersEndpoint() {
+        var session = ReplayedSession(name: "switched")
+        let start = JournalEvent.SessionStart(
+            provider: "openai", model: "gpt-4o", role: nil, systemPrompt: "s", strategy: "drop-oldest",
+            baseURL: "https://api.openai.com/v1", redaction: "automatic", fenceKey: "k")
+        for event in [JournalEvent.sessionStart(start), .modelChange(provider: "local", model: "smollm2-135m-instruct"),
+                      .settingsChange(baseURL: nil, redaction: "automatic", fenceKey: "k")] {
+            session.apply(JournalEntry(time: Date(timeIntervalSince1970: 1_795_557_665), event: event))
+        }
+        #expect(session.provider == "local")
+        #expect(session.baseURL == nil)  // the embedded server, not api.openai.com
+    }
+
+    @Test func aBareResumePassesOverASessionInWhichNothingWasAsked() throws {
+        let temporary = TemporaryDirectory()
+        let store = SessionStore(directory: temporary.path, clock: SteppingClock().function)
+        do {
+            let investigation = try store.create(named: "investigation", start: sampleStart)
+            try investigation.recordQuestion("What is 203.0.113.45 doing?")
+        }
+        do { _ = try store.create(named: "empty", start: sampleStart) }  // a start (or /new), then quit
+        #expect(try store.latest()?.name == "investigation")
+    }
+}

@@ -1,4 +1,5 @@
 import ConversationCore
+import Safeguards
 
 /// The evidence list of incident notes (`/export`): every file sent, with its hash, so a report
 /// can be matched to the files it was based on.
@@ -14,7 +15,8 @@ public enum EvidenceNotes {
         var lines = ["## Evidence", ""]
         for item in evidence {
             let file = item.file
-            var line = "- \(codeSpan(file.name)) — \(codeSpan(file.path)), \(file.size.grouped) bytes, SHA-256 `\(file.sha256)`, "
+            // File names are the analyst's disk's, not ours: shown inert like every other text in the notes.
+            var line = "- \(codeSpan(OutputSanitizer.sanitize(file.name))) — \(codeSpan(OutputSanitizer.sanitize(file.path))), \(file.size.grouped) bytes, SHA-256 `\(file.sha256)`, "
                 + "modified \(EvidenceFile.utc(file.modified)), attached \(EvidenceFile.utc(file.attached)), "
                 + "sent with message #\(item.messageID + 1)"
             var notes: [String] = []

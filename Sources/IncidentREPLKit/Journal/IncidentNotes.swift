@@ -66,7 +66,8 @@ public enum IncidentNotes {
                 lines.append("")
             }
             for message in conversation.messages {
-                let stop = message.role == .assistant && message.status == .complete
+                // Answer records belong to the current conversation (ids restart in each one).
+                let stop = message.role == .assistant && message.status == .complete && index == conversations.count - 1
                     ? session.answers[message.id]?.stop : nil
                 switch (message.role, message.status) {
                 case (.user, _): lines.append("### Analyst")

@@ -162,6 +162,9 @@ public struct ReplayedSession: Sendable, Equatable {
             self.role = role
             conversation.systemPrompt = systemPrompt
         case .modelChange(let provider, let model):
+            // Another provider's endpoint is not this one's: a settings line that follows names
+            // the new one (none for the embedded server, which is started afresh).
+            if provider != self.provider { baseURL = nil }
             self.provider = provider
             self.model = model
         case .newConversation:

@@ -121,8 +121,10 @@ public struct SessionStore: Sendable {
     }
 
     /// The session with the most recent activity, for `--resume` without a name.
+    /// Sessions in which nothing was asked (a start, or `/new`, then quit) are passed over.
     public func latest() throws -> SessionSummary? {
-        try list().first
+        let sessions = try list()
+        return sessions.first { $0.firstQuestion != nil } ?? sessions.first
     }
 
     // MARK: - Private
