@@ -1,5 +1,6 @@
 import Foundation
 import LoopbackProvider
+import Synchronization
 import Testing
 
 /// Line editing, Ctrl-C and the history file, in a real pseudo-terminal.
@@ -282,9 +283,13 @@ struct TerminalTests {
     }
 
     @Test func ctrlCWhileTheTurnWaitsOnTheServerStopsItAndKeepsTheQuestion() async throws {
-        // The context-window question hangs; the chat itself would answer at once.
+        // The first context-window question hangs; asked again after Ctrl-C, the server answers (no
+        // window reported). The chat itself answers at once.
+        let gets = Atomic<Int>(0)
         let server = try LoopbackServer(handler: { request in
-            request.method == "GET" ? Reply(delayBeforeHead: .seconds(60)) : .stream(.openai, deltas: ["answered"])
+            guard request.method == "GET" else { return .stream(.openai, deltas: ["answered"]) }
+            return gets.wrappingAdd(1, ordering: .relaxed).oldValue == 0
+                ? Reply(delayBeforeHead: .seconds(60)) : .json("{}", status: 404)
         })
         defer { server.stop() }
         let terminal = try await Tmux.start(command: command(server))
