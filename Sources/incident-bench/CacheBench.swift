@@ -83,28 +83,12 @@ enum CacheBench {
 
         var rng = XorShift(state: 0x5EED_CAC4E)
         let lines = (0..<turns).map { question($0, rng: &rng) }
-        let path = "/tmp/incident-bench-cache-\(getpid()).txt"
-        let transcript = lines.joined(separator: "\n") + "\n"
-        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        FileHandleless.write(transcript, to: file)
-        close(file)
-        let input = open(path, O_RDONLY)
-        let sink = open("/dev/null", O_WRONLY)
-        defer {
-            close(input)
-            close(sink)
-            unlink(path)
-        }
-        let session = ChatSession(
-            conversation: Conversation(
-                systemPrompt: "You are an incident-response assistant for a security analyst. Be precise and brief.",
-                strategy: (try? TruncationStrategy(parsing: strategy)) ?? .dropOldest),
+        _ = await ScriptedSessionRun.run(
+            lines: lines, systemPrompt: "You are an incident-response assistant for a security analyst. Be precise and brief.",
+            strategy: strategy,
             options: .init(provider: provider, model: model, maxTokens: maxTokens, contextWindow: window,
                            temperature: 0, promptCaching: cacheAware, lowWaterFraction: lowWater),
-            client: client, input: ScriptedInput(descriptor: input),
-            output: TerminalOutput(descriptor: sink, environment: [:]),
-            errors: TerminalOutput(descriptor: sink, environment: [:]))
-        await session.run()
+            client: client)
         return log.withLock { $0 }
     }
 

@@ -77,39 +77,11 @@ enum RealModelCacheBench {
         }
     }
 
-    /// Thirty questions of a phishing-to-lateral-movement triage, as an analyst types them.
-    static let questions = [
-        "We see beaconing to 203.0.113.45 every 60 s from host WS-042. What is it?",
-        "The process is rundll32.exe with a DLL in C:\\Users\\Public\\. Is that normal?",
-        "How do I check which user launched it?",
-        "The user is jdoe. She opened an invoice attachment at 09:12. What next?",
-        "The attachment hash is 44d88612fea8a8f36de82e1278abb02f. How do I look it up?",
-        "What persistence should I look for on WS-042?",
-        "We found a scheduled task named UpdaterSvc. How do I inspect it?",
-        "The task runs powershell -enc with a long base64 string. How do I decode it safely?",
-        "It downloads from hxxp://evil-c2.example.net/a.ps1. Should I block the domain?",
-        "Which other hosts talked to 203.0.113.45 in the last 24 hours?",
-        "Proxy logs show WS-017 and SRV-FS01 too. Which first?",
-        "How do I isolate WS-042 without losing volatile evidence?",
-        "What memory artefacts matter most here?",
-        "SRV-FS01 shows a new admin account svc_backup2. What does that mean?",
-        "How do I find where svc_backup2 logged on?",
-        "Event 4624 type 3 from WS-017 to SRV-FS01 at 10:40. Lateral movement?",
-        "What detection would catch this next time?",
-        "Write a Sigma rule idea for rundll32 loading DLLs from Public.",
-        "How do I scope whether credentials were dumped?",
-        "We see lsass access from a process named proc.exe. Severity?",
-        "Should we reset all domain admin passwords now?",
-        "What do I tell management in two sentences?",
-        "How do I preserve the proxy logs for legal?",
-        "Which MITRE ATT&CK techniques have we seen so far?",
-        "Is CVE-2024-3094 relevant here?",
-        "What IP were we discussing at the start?",
-        "Summarise the affected hosts.",
-        "What containment steps remain?",
-        "What should the first line of the incident report say?",
-        "Anything we missed?",
-    ]
+    /// The questions of `demos/long-triage.txt`: thirty turns of a phishing-to-lateral-movement triage.
+    static func questions(root: String) -> [String] {
+        let text = (try? String(contentsOfFile: root + "/demos/long-triage.txt", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
 
     /// - Parameter baseURL: a llama.cpp server already running with a `window`-token context (for
     ///   trying launcher settings such as `--cache-reuse`); `nil` starts the embedded one.
@@ -135,26 +107,13 @@ enum RealModelCacheBench {
         let system = (try? String(contentsOfFile: root + "/prompts/incident-response.md", encoding: .utf8))
             ?? "You are an incident responder."
 
-        let path = "/tmp/incident-bench-real-\(getpid()).txt"
-        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        FileHandleless.write((0..<turns).map { questions[$0 % questions.count] }.joined(separator: "\n") + "\n", to: file)
-        close(file)
-        let input = open(path, O_RDONLY)
-        let sink = open("/dev/null", O_WRONLY)
-        defer {
-            close(input)
-            close(sink)
-            unlink(path)
-        }
-        let session = ChatSession(
-            conversation: Conversation(systemPrompt: system,
-                                       strategy: (try? TruncationStrategy(parsing: strategy)) ?? .dropOldest),
+        let questions = Self.questions(root: root)
+        guard !questions.isEmpty else { fail("cannot read \(root)/demos/long-triage.txt") }
+        let session = await ScriptedSessionRun.run(
+            lines: (0..<turns).map { questions[$0 % questions.count] }, systemPrompt: system, strategy: strategy,
             options: .init(provider: .local, model: "smollm2-135m-instruct", maxTokens: maxTokens, contextWindow: window,
                            temperature: 0, promptCaching: cacheAware),
-            client: client, input: ScriptedInput(descriptor: input),
-            output: TerminalOutput(descriptor: sink, environment: [:]),
-            errors: TerminalOutput(descriptor: sink, environment: [:]))
-        await session.run()
+            client: client)
 
         let timings = transport.timings.withLock { $0 }
         // The window "fills" at the first turn whose prompt no longer holds the first question,

@@ -6,38 +6,11 @@ import Testing
 /// changes only at a few truncation events, not every turn.
 @Suite("End to end: a cache-aware conversation at a 2,048-token window", .serialized)
 struct CacheAwareTranscriptTests {
-    static let questions = [
-        "We see beaconing to 203.0.113.45 every 60 s from host WS-042. What is it?",
-        "The process is rundll32.exe with a DLL in C:\\Users\\Public\\. Is that normal?",
-        "How do I check which user launched it?",
-        "The user is jdoe. She opened an invoice attachment at 09:12. What next?",
-        "The attachment hash is 44d88612fea8a8f36de82e1278abb02f. How do I look it up?",
-        "What persistence should I look for on WS-042?",
-        "We found a scheduled task named UpdaterSvc. How do I inspect it?",
-        "The task runs powershell -enc with a long base64 string. How do I decode it safely?",
-        "It downloads from hxxp://evil-c2.example.net/a.ps1. Should I block the domain?",
-        "Which other hosts talked to 203.0.113.45 in the last 24 hours?",
-        "Proxy logs show WS-017 and SRV-FS01 too. Which first?",
-        "How do I isolate WS-042 without losing volatile evidence?",
-        "What memory artefacts matter most here?",
-        "SRV-FS01 shows a new admin account svc_backup2. What does that mean?",
-        "How do I find where svc_backup2 logged on?",
-        "Event 4624 type 3 from WS-017 to SRV-FS01 at 10:40. Lateral movement?",
-        "What detection would catch this next time?",
-        "Write a Sigma rule idea for rundll32 loading DLLs from Public.",
-        "How do I scope whether credentials were dumped?",
-        "We see lsass access from a process named proc.exe. Severity?",
-        "Should we reset all domain admin passwords now?",
-        "What do I tell management in two sentences?",
-        "How do I preserve the proxy logs for legal?",
-        "Which MITRE ATT&CK techniques have we seen so far?",
-        "Is CVE-2024-3094 relevant here?",
-        "What IP were we discussing at the start?",
-        "Summarise the affected hosts.",
-        "What containment steps remain?",
-        "What should the first line of the incident report say?",
-        "Anything we missed?",
-    ]
+    /// The thirty questions of `demos/long-triage.txt`, as the analyst would pipe them.
+    static func transcript() throws -> [UInt8] {
+        let checkout = ProcessRunner.productsDirectory.components(separatedBy: "/.build/").first ?? "."
+        return Array(try Data(contentsOf: URL(fileURLWithPath: checkout + "/demos/long-triage.txt")))
+    }
 
     struct AuditEntry: Decodable {
         let method: String
@@ -53,7 +26,7 @@ struct CacheAwareTranscriptTests {
         defer { try? FileManager.default.removeItem(atPath: audit) }
         let result = try await ProcessRunner.run(
             arguments: ["--base-url", server.url + "/v1", "--max-tokens", "80", "--temperature", "0", "--audit-log", audit],
-            stdin: Array((Self.questions.joined(separator: "\n") + "\n").utf8),
+            stdin: try Self.transcript(),
             environment: ["XDG_STATE_HOME": state],
             timeout: .seconds(1_500)
         )
