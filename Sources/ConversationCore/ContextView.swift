@@ -1,7 +1,12 @@
 /// What one turn sends: derived from the history by the strategy, ready to map to a wire format.
 public struct ContextView: Sendable, Equatable {
+    /// The conversation's system prompt, unchanged: the most stable part of every request.
+    public var systemPrompt: String
+    /// The case-facts block, then the running summary, sent right after the system prompt; it
+    /// changes only at truncation events (see ``ViewWindow``). Empty for none.
+    public var systemContext: String
     /// The system prompt, then the case-facts block, then the running summary, ready to send.
-    public var system: String
+    public var system: String { systemPrompt + systemContext }
     /// The messages to send: they start with a user message, alternate user/assistant, and end
     /// with the newest exchange. Consecutive messages of one role are merged (the id is the last
     /// one's); interrupted answers end with ``Message/interruptedMarker``.

@@ -11,8 +11,11 @@
 /// is silently lost; if the merged newest exchange does not fit, the unanswered messages are left
 /// out (their indicators still reach the case-facts block).
 public struct Conversation: Sendable, Codable, Equatable {
-    /// The instructions sent first in every request.
-    public var systemPrompt: String
+    /// The instructions sent first in every request. Changing them (`/role`, `/system`) rewrites
+    /// the prompt's prefix, so the stored ``window`` is forgotten: the next view is a truncation event.
+    public var systemPrompt: String {
+        didSet { if systemPrompt != oldValue { window = nil } }
+    }
     /// The whole history, oldest first; a message's id is its index.
     public private(set) var messages: [Message]
     /// How the view is cut down when the history does not fit.
@@ -119,6 +122,15 @@ public struct Conversation: Sendable, Codable, Equatable {
 
     /// Forgets the stored window, so the next view is computed afresh (and is a truncation event).
     public mutating func resetWindow() { window = nil }
+
+    /// Takes a window journaled by an earlier run of this conversation (see ``ViewWindow``), so
+    /// the first view after a resume extends the last request sent before it. A window that no
+    /// longer matches the history (a cut past its end) is ignored; one that no longer fits the
+    /// budget makes the next view a truncation event, as it would have without the resume.
+    public mutating func restoreWindow(_ saved: ViewWindow) {
+        guard saved.cut <= messages.count else { return }
+        window = saved
+    }
 
     /// Builds what this turn would send, using ``strategy`` and the stored ``window``, without
     /// keeping anything (for previews such as `/context`; sending uses ``advanceView(budget:estimator:)``).

@@ -11,6 +11,16 @@ public enum TruncationStrategy: Sendable, Codable, Equatable, Hashable, CustomSt
     /// The number of exchanges `last-n` keeps when `--keep-turns` is not given.
     public static let defaultKeepTurns = 8
 
+    /// The most exchanges a `last-n` view holds before its cut moves: `keep` plus half as many
+    /// again, at least 2 more. At a truncation event the cut moves to the last `keep` exchanges
+    /// and stays there while the newer ones are appended, so the request keeps extending the
+    /// previous one (and the provider keeps reading it from its cache) for several turns; the
+    /// model always sees at least the last `keep` exchanges, as asked.
+    public static func lastNCeiling(keep: Int) -> Int {
+        let keep = max(1, keep)
+        return keep + max(2, (keep + 1) / 2)
+    }
+
     /// Parses `--strategy drop-oldest|last-n|summarise` (also `summarize`, `last-n:N`) and
     /// `--keep-turns N`, which is only accepted with `last-n`.
     ///

@@ -51,6 +51,9 @@ struct ViewBuilder {
 
         // Where the strategy lets the view begin.
         var lowestExchange = 0
+        // The oldest exchange a kept window may still begin at (last-n lets its window grow to
+        // ``TruncationStrategy/lastNCeiling(keep:)`` exchanges between events).
+        var lowestKeptExchange = 0
         var summaryRaw = 0
         var usedSummary: ConversationSummary?
         var summaryTooLarge = false
@@ -59,12 +62,14 @@ struct ViewBuilder {
             break
         case .lastN(let keep):
             lowestExchange = max(0, starts.count - max(1, keep))
+            lowestKeptExchange = max(0, starts.count - TruncationStrategy.lastNCeiling(keep: keep))
         case .summarise:
             if let summary = conversation.summary {
                 if requiredRaw + summary.rawTokens <= rawAvailable {
                     usedSummary = summary
                     summaryRaw = summary.rawTokens
                     lowestExchange = firstExchange(atOrAfter: summary.coversThroughMessageID + 1)
+                    lowestKeptExchange = lowestExchange
                 } else {
                     summaryTooLarge = true
                 }
@@ -77,12 +82,12 @@ struct ViewBuilder {
         let indicatorCap = min(rawAvailable / 5, ViewBuilder.indicatorCapLimit)
         let previous = conversation.window.flatMap { $0.strategy == conversation.strategy ? $0 : nil }
         let summaryCover = usedSummary?.coversThroughMessageID
-        let lowestStart = lowestExchange <= lastExchange ? starts[lowestExchange] : minimalStart
+        let lowestKeptStart = lowestKeptExchange <= lastExchange ? starts[lowestKeptExchange] : minimalStart
         var start: Int
         var block: CaseFacts.Block
         var isEvent = true
         let previousStillApplies = previous.map {
-            $0.pins == facts.pins && $0.summaryCoversThrough == summaryCover && $0.cut >= lowestStart
+            $0.pins == facts.pins && $0.summaryCoversThrough == summaryCover && $0.cut >= lowestKeptStart
                 && $0.cut <= minimalStart && isExchangeStart($0.cut)
         } ?? false
         if let previous, previousStillApplies,
@@ -127,8 +132,8 @@ struct ViewBuilder {
             factsText: block.text, factsRawTokens: block.rawTokens, factsIndicatorCount: block.indicatorCount,
             factsOmittedSome: block.omittedSome, events: (conversation.window?.events ?? 0) + (isEvent ? 1 : 0))
 
-        var system = conversation.systemPrompt + block.text
-        if let usedSummary { system += ConversationSummary.heading + usedSummary.text }
+        var systemContext = block.text
+        if let usedSummary { systemContext += ConversationSummary.heading + usedSummary.text }
         let totalRaw = fixedRaw + block.rawTokens + messagesRaw
         let estimated = estimator.scaled(totalRaw)
 
@@ -148,7 +153,7 @@ struct ViewBuilder {
             messages: estimator.scaled(messagesRaw), used: estimated, messageCount: sent.count,
             historyCount: count, ratio: estimator.ratio)
         return ContextView(
-            system: system, messages: sent, estimatedTokens: estimated, notice: notice, breakdown: breakdown,
+            systemPrompt: conversation.systemPrompt, systemContext: systemContext, messages: sent, estimatedTokens: estimated, notice: notice, breakdown: breakdown,
             isNearLimit: Double(estimated) >= Double(budget.available) * estimator.nearLimitFraction,
             sentMessageIDs: start..<count, droppedMessageCount: dropped, droppedTokens: droppedTokens,
             summarisedMessageCount: summarised, carriedFactCount: block.indicatorCount,
@@ -212,7 +217,9 @@ struct ViewBuilder {
             let forBudget = "to fit the \(budget.available.grouped)-token budget"
             if case .lastN(let keep) = conversation.strategy {
                 let squeezed = lowestExchange < starts.count && start > starts[lowestExchange]
-                parts.append("kept the last \(keep) exchanges at most; dropped \(what)" + (squeezed ? " " + forBudget : ""))
+                parts.append("kept at least the last \(keep) \(keep == 1 ? "exchange" : "exchanges") (up to "
+                    + "\(TruncationStrategy.lastNCeiling(keep: keep)) between cuts); dropped \(what)"
+                    + (squeezed ? " " + forBudget : ""))
             } else {
                 parts.append("dropped \(dropped == 1 ? "the oldest" : "\(dropped.grouped) oldest") "
                     + "\(dropped == 1 ? "message" : "messages") (\(droppedTokens.grouped) tokens) \(forBudget)")

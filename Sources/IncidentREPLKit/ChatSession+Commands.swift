@@ -139,8 +139,8 @@ extension ChatSession {
             warn("\(error)")
         case .success(let view):
             let filtered = filterForSending(view)
-            say("── system (\(estimator.estimate(filtered.system)) tokens) ──")
-            sayUntrusted(filtered.system)
+            say("── system (\(estimator.estimate(filtered.wholeSystem)) tokens) ──")
+            sayUntrusted(filtered.wholeSystem)
             for (message, sent) in zip(view.messages, filtered.messages) {
                 say("── \(sent.role.rawValue) #\(message.id + 1) (\(estimator.estimate(sent.content)) tokens) ──")
                 sayUntrusted(sent.content)

@@ -78,8 +78,12 @@ public final class ChatSession: @unchecked Sendable {
     public var answerRendering: AnswerRendering = .plain
     /// What the session's answers used, for `/tokens`.
     public internal(set) var usage = SessionUsage()
-    /// A key that stays the same for the whole session (OpenAI `prompt_cache_key`).
-    let cacheSessionKey = "incident-repl-" + String(UInt64.random(in: .min ... .max), radix: 16)
+    /// A key that stays the same for the whole session, a resumed one included (OpenAI
+    /// `prompt_cache_key`, which routes the session's requests to the same cache): derived one way
+    /// from the journaled fence key, so it names the case without revealing the key.
+    var cacheSessionKey: String {
+        "incident-repl-" + String(Digest.sha256Hex(Array("prompt-cache-key:\(outbound.fenceKey)".utf8)).prefix(16))
+    }
     /// When the summariser may try again after a failure.
     var summaryBackoff = SummaryBackoff()
     /// Turns that failed; a scripted run exits non-zero if any did.
@@ -303,7 +307,9 @@ public final class ChatSession: @unchecked Sendable {
             naive.lowWaterFraction = 1
             return try conversation.makeView(budget: naive, estimator: estimator)
         }
-        return try conversation.advanceView(budget: budget, estimator: estimator)
+        let view = try conversation.advanceView(budget: budget, estimator: estimator)
+        if !view.extendsPreviousPrefix { record { try $0.append(.window(view.window)) } }
+        return view
     }
 
     /// How this session asks providers to cache the prompt's prefix.
@@ -317,7 +323,8 @@ public final class ChatSession: @unchecked Sendable {
         let filtered = filterForSending(view)
         if announce, let notice = filtered.notice { errors.write(errors.dim(notice) + "\n") }
         return ChatRequest(
-            model: options.model, system: filtered.system, messages: filtered.messages,
+            model: options.model, system: filtered.system, systemContext: filtered.systemContext,
+            messages: filtered.messages,
             maxTokens: options.maxTokens, temperature: options.temperature, contextWindow: options.contextWindow,
             caching: caching
         )
@@ -325,7 +332,7 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Filters a view through ``outbound`` and journals the redactor when it numbered new secrets,
     /// so a resumed session gives them the same placeholders.
-    func filterForSending(_ view: ContextView) -> (system: String, messages: [ChatRequest.Message], notice: String?) {
+    func filterForSending(_ view: ContextView) -> OutboundFilter.Filtered {
         let known = outbound.redactor.secretCount
         let filtered = outbound.filter(view, endpoint: client.endpoint)
         if outbound.redactor.secretCount != known {

@@ -36,7 +36,8 @@ public struct OutboundFilter: Sendable {
     private var redactions: [Int: (original: String, filtered: String)] = [:]
     /// Fenced text by message id, with the text it fences.
     private var fences: [Int: (original: String, fenced: String)] = [:]
-    private var systemCache: (original: String, filtered: String)?
+    /// Redacted system prompt (key 0) and system context (key 1), with the text each was made from.
+    private var systemCache: [Int: (original: String, filtered: String)] = [:]
 
     /// The per-session secret the fence nonces are derived from (32 hexadecimal characters).
     public private(set) var fenceKey: String
@@ -68,7 +69,7 @@ public struct OutboundFilter: Sendable {
     public mutating func adopt(_ saved: SecretRedactor) {
         redactor = saved
         redactions = [:]
-        systemCache = nil
+        systemCache = [:]
     }
 
     /// Whether redaction applies to an endpoint.
@@ -80,21 +81,23 @@ public struct OutboundFilter: Sendable {
         }
     }
 
-    /// The filtered system text and messages, and a line for the analyst when something new was redacted.
-    public mutating func filter(_ view: ContextView, endpoint: String) -> (system: String, messages: [ChatRequest.Message], notice: String?) {
+    /// What a view sends, filtered: the system prompt, the system context (facts and summary), the
+    /// messages, and a line for the analyst when something new was redacted.
+    public struct Filtered: Sendable, Equatable {
+        public var system: String
+        public var systemContext: String
+        public var messages: [ChatRequest.Message]
+        public var notice: String?
+        /// The system prompt and the system context as one text.
+        public var wholeSystem: String { system + systemContext }
+    }
+
+    /// The filtered view: each part redacted when redaction applies, pasted user messages fenced.
+    public mutating func filter(_ view: ContextView, endpoint: String) -> Filtered {
         let redacting = redacts(endpoint: endpoint)
         var findings: [Redaction.Finding] = []
-        let system: String
-        if let cached = systemCache, cached.original == view.system, redacting {
-            system = cached.filtered
-        } else if redacting {
-            let redaction = redactor.redact(view.system)
-            findings += redaction.findings
-            system = redaction.text
-            systemCache = (view.system, system)
-        } else {
-            system = view.system
-        }
+        let system = filterSystemPart(view.systemPrompt, slot: 0, redacting: redacting, findings: &findings)
+        let context = filterSystemPart(view.systemContext, slot: 1, redacting: redacting, findings: &findings)
         var messages: [ChatRequest.Message] = []
         messages.reserveCapacity(view.messages.count)
         for message in view.messages {
@@ -115,7 +118,19 @@ public struct OutboundFilter: Sendable {
             if message.role == .user { text = fenced(text, id: message.id) }
             messages.append(ChatRequest.Message(role: message.role == .user ? .user : .assistant, content: text))
         }
-        return (system, messages, Self.notice(findings))
+        return Filtered(system: system, systemContext: context, messages: messages, notice: Self.notice(findings))
+    }
+
+    /// One part of the system text (0: the prompt, 1: the context), redacted once per distinct text.
+    private mutating func filterSystemPart(
+        _ text: String, slot: Int, redacting: Bool, findings: inout [Redaction.Finding]
+    ) -> String {
+        guard redacting, !text.isEmpty else { return text }
+        if let cached = systemCache[slot], cached.original == text { return cached.filtered }
+        let redaction = redactor.redact(text)
+        findings += redaction.findings
+        systemCache[slot] = (text, redaction.text)
+        return redaction.text
     }
 
     /// One piece of text for a side call (a summary request): redacted if redaction applies, not cached.

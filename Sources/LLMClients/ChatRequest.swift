@@ -26,8 +26,15 @@ public struct ChatRequest: Sendable, Equatable {
 
     /// The model name as the provider knows it.
     public var model: String
-    /// The system prompt (with any case-facts block already folded in); empty for none.
+    /// The role's system prompt: stable for the whole session (until `/role` or `/system`), so a
+    /// provider can cache it on its own; empty for none.
     public var system: String
+    /// What is sent after the system prompt in the same system text: the case-facts block and the
+    /// running summary, which change only at truncation events. Empty for none.
+    ///
+    /// Providers with one system string get ``wholeSystem``; Anthropic gets two system blocks, the
+    /// stable one carrying a cache breakpoint.
+    public var systemContext: String
     /// The conversation, oldest first; starts with a user message and alternates roles.
     public var messages: [Message]
     /// The most tokens the answer may use.
@@ -42,6 +49,7 @@ public struct ChatRequest: Sendable, Equatable {
     public init(
         model: String,
         system: String,
+        systemContext: String = "",
         messages: [Message],
         maxTokens: Int,
         temperature: Double? = nil,
@@ -50,10 +58,14 @@ public struct ChatRequest: Sendable, Equatable {
     ) {
         self.model = model
         self.system = system
+        self.systemContext = systemContext
         self.messages = messages
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.contextWindow = contextWindow
         self.caching = caching
     }
+
+    /// The system prompt followed by the system context: the one system text of providers that take one.
+    public var wholeSystem: String { system + systemContext }
 }

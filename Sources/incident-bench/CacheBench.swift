@@ -93,9 +93,11 @@ enum CacheBench {
     }
 
     /// Runs every provider × strategy × view and prints one JSON line each.
-    static func main(turns: Int, window: Int, maxTokens: Int, lowWater: Double?, formats: [ProviderFormat]) async {
+    static func main(
+        turns: Int, window: Int, maxTokens: Int, lowWater: Double?, formats: [ProviderFormat], strategies: [String]
+    ) async {
         for format in formats {
-            for strategy in ["drop-oldest", "summarise"] {
+            for strategy in strategies {
                 for cacheAware in [true, false] {
                     let log = await run(format: format, strategy: strategy, cacheAware: cacheAware, turns: turns,
                                         window: window, maxTokens: maxTokens, lowWater: lowWater)

@@ -7,6 +7,7 @@
 //   incident-bench render [--width W]             Markdown rendering of a 1 MB answer vs plain and vs ingest
 //   incident-bench casefile [--sessions N] [--turns N]  search/sessions/verify over N generated journals (CaseFileBench.swift)
 //   incident-bench cache [--turns N] [--window W] [--max-tokens M] [--low-water F] [--formats a,b]
+//                        [--strategies drop-oldest,summarise,last-n:8]
 //                                                 prompt-cache read ratio per provider × strategy, cache-aware
 //                                                 view against the naive one, over a simulating loopback provider
 //   incident-bench real-cache [--turns N] [--window W] [--max-tokens M] [--naive] [--strategy S] [--root DIR]
@@ -430,7 +431,8 @@ case "cache":
     await CacheBench.main(
         turns: option("--turns").flatMap { Int($0) } ?? 60, window: option("--window").flatMap { Int($0) } ?? 2_500,
         maxTokens: option("--max-tokens").flatMap { Int($0) } ?? 200,
-        lowWater: option("--low-water").flatMap { Double($0) }, formats: formats)
+        lowWater: option("--low-water").flatMap { Double($0) }, formats: formats,
+        strategies: (option("--strategies") ?? "drop-oldest,summarise,last-n:8").split(separator: ",").map(String.init))
 default:
     fail("unknown command \(command)")
 }

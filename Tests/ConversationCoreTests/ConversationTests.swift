@@ -123,7 +123,7 @@ struct ConversationTests {
         let view = try conversation.makeView(
             budget: ContextBudget(contextWindow: 100_000, reservedForAnswer: 1_000), estimator: TokenEstimator())
         #expect(view.messages.map(\.id) == [2, 3, 4])
-        #expect(view.notice?.hasPrefix("context: kept the last 2 exchanges at most; dropped 2 messages") == true)
+        #expect(view.notice?.hasPrefix("context: kept at least the last 2 exchanges (up to 4 between cuts); dropped 2 messages") == true)
         #expect(view.system.contains("203.0.113.45"))
     }
 

@@ -36,6 +36,37 @@ struct HysteresisTests {
         #expect(events == moves + 1, "events \(events), moves \(moves)")
     }
 
+    @Test(arguments: [1, 3, 8])
+    func lastNKeepsAtLeastNExchangesAndItsCutStaysPutForSeveralTurns(keep: Int) throws {
+        var conversation = Conversation(systemPrompt: "You are terse.", strategy: .lastN(keep))
+        let roomy = ContextBudget(contextWindow: 200_000, reservedForAnswer: 1_000)
+        let ceiling = TruncationStrategy.lastNCeiling(keep: keep)
+        var events = 0
+        var previousCut = 0
+        for index in 0..<40 {
+            let (question, answer) = Self.exchange(index)
+            conversation.appendUser(question)
+            let view = try conversation.advanceView(budget: roomy, estimator: TokenEstimator())
+            // Exchanges sent, the newest (unanswered) one included.
+            let sent = view.messages.filter { $0.role == .user }.count
+            #expect(sent >= min(keep, index + 1), "turn \(index): \(sent) exchanges sent")
+            #expect(sent <= ceiling, "turn \(index): \(sent) exchanges sent")
+            if view.extendsPreviousPrefix {
+                #expect(view.sentMessageIDs.lowerBound == previousCut, "turn \(index)")
+            } else {
+                events += 1
+                if index >= keep { #expect(sent == keep, "turn \(index): a cut keeps exactly the last \(keep)") }
+            }
+            #expect(view.sentMessageIDs.lowerBound >= previousCut)
+            previousCut = view.sentMessageIDs.lowerBound
+            conversation.appendAssistant(answer)
+        }
+        // One event to start, then one each time the window grows past the ceiling.
+        let expected = 1 + (40 - ceiling - 1) / (ceiling - keep + 1) + 1
+        #expect(events <= expected, "events \(events), at most \(expected)")
+        #expect(events < 40 / 2, "events \(events): the cut moved nearly every turn")
+    }
+
     @Test func aLowWaterMarkOfOneGivesTheNaiveLongestSuffixEveryTurn() throws {
         var conversation = Conversation(systemPrompt: "You are terse.")
         var naive = Self.budget

@@ -76,6 +76,19 @@ struct PrefixPropertyTests {
         return nil
     }
 
+    /// Where the first occurrence of `text`, JSON-encoded, ends inside `body` (before its closing quote).
+    static func endOfFirstOccurrence(of text: String, in body: [UInt8]) throws -> Int? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var needle = Array(try encoder.encode(text))
+        needle.removeLast()
+        guard needle.count <= body.count else { return nil }
+        for start in 0...(body.count - needle.count) where Array(body[start..<(start + needle.count)]) == needle {
+            return start + needle.count
+        }
+        return nil
+    }
+
     struct Outcome {
         var extendingTurns = 0
         var events = 0
@@ -113,13 +126,14 @@ struct PrefixPropertyTests {
             #expect(view.estimatedTokens <= budget.available, "seed \(seed) turn \(turn)")
             let filtered = filter.filter(view, endpoint: "https://api.example.com")
             let request = ChatRequest(
-                model: "m", system: filtered.system, messages: filtered.messages, maxTokens: 100, temperature: 0,
+                model: "m", system: filtered.system, systemContext: filtered.systemContext, messages: filtered.messages, maxTokens: 100, temperature: 0,
                 contextWindow: budget.contextWindow, caching: caching)
             let bodies = try bodies(request)
             if view.extendsPreviousPrefix {
                 let before = try #require(previous, "seed \(seed) turn \(turn): extends a view that was never sent")
                 outcome.extendingTurns += 1
                 #expect(request.system == before.request.system, "seed \(seed) turn \(turn)")
+                #expect(request.systemContext == before.request.systemContext, "seed \(seed) turn \(turn)")
                 #expect(Array(request.messages.prefix(before.request.messages.count)) == before.request.messages,
                         "seed \(seed) turn \(turn)")
                 for (name, body) in bodies {
@@ -130,6 +144,14 @@ struct PrefixPropertyTests {
                 }
             } else {
                 outcome.events += 1
+                // A truncation event rewrites the facts and the summary, never the role's prompt:
+                // Anthropic's body still matches the previous one through the first system block,
+                // the one with the stable breakpoint.
+                if let before = previous, let old = before.bodies["anthropic"], let body = bodies["anthropic"] {
+                    let end = try #require(try endOfFirstOccurrence(of: request.system, in: body), "seed \(seed)")
+                    #expect(commonPrefix(old, body) >= end,
+                            "seed \(seed) turn \(turn): a truncation event rewrote the stable system block")
+                }
             }
             previous = (request, bodies)
             conversation.appendAssistant("a\(turn) " + text(&rng, maxWords: 50),

@@ -163,6 +163,32 @@ struct PromptCachingRequestTests {
         #expect(control["type"] as? String == "ephemeral")
     }
 
+    @Test func anthropicSendsTheCaseContextAsASecondSystemBlockWithoutItsOwnBreakpoint() throws {
+        var request = Self.conversation(3)
+        request.system = "You are an incident responder."
+        request.systemContext = "\n\nCase facts:\n- ipv4: 203.0.113.45"
+        let body = try Self.json(try AnthropicFormat(baseURL: "http://x", apiKey: "k").chatRequest(for: request, streaming: true).body)
+        let system = try #require(body["system"] as? [[String: Any]])
+        #expect(system.map { $0["text"] as? String } == [request.system, request.systemContext])
+        #expect(system[0]["cache_control"] != nil)
+        #expect(system[1]["cache_control"] == nil)
+        #expect(Self.breakpoints(body).map(\.0) == ["system", "message 6"])
+    }
+
+    @Test func providersWithOneSystemTextGetThePromptThenTheContext() throws {
+        var request = Self.conversation(1)
+        request.system = "Role."
+        request.systemContext = " Facts."
+        let openAI = try Self.json(try OpenAIFormat(provider: .openai, baseURL: "https://api.openai.com/v1", apiKey: "k")
+            .chatRequest(for: request, streaming: true).body)
+        #expect((openAI["messages"] as? [[String: Any]])?.first?["content"] as? String == "Role. Facts.")
+        let ollama = try Self.json(try OllamaFormat(baseURL: "http://x").chatRequest(for: request, streaming: true).body)
+        #expect((ollama["messages"] as? [[String: Any]])?.first?["content"] as? String == "Role. Facts.")
+        let gemini = try Self.json(try GeminiFormat(baseURL: "http://x", apiKey: "k").chatRequest(for: request, streaming: true).body)
+        let parts = (gemini["systemInstruction"] as? [String: Any])?["parts"] as? [[String: Any]]
+        #expect(parts?.map { $0["text"] as? String } == ["Role. Facts."])
+    }
+
     @Test func anthropicOneHourTTLIsWrittenOnEveryBreakpoint() throws {
         let request = Self.conversation(2, caching: PromptCaching(ttl: .oneHour))
         let body = try Self.json(try AnthropicFormat(baseURL: "http://x", apiKey: "k").chatRequest(for: request, streaming: false).body)

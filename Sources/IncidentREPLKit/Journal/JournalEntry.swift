@@ -48,7 +48,7 @@ public struct JournalEntry: Sendable, Equatable, Codable {
              totalMilliseconds = "totalMs", cacheReadTokens = "cacheRead", cacheWriteTokens = "cacheWrite"
         case coversThrough, index, estimator, redactor
         case baseURL, redaction, fenceKey
-        case evidence
+        case evidence, window
         case stop
     }
 
@@ -121,6 +121,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             event = .redactor(try c.decode(SecretRedactor.self, forKey: .redactor))
         case "evidence":
             event = .evidence(try c.decode(EvidenceFile.self, forKey: .evidence))
+        case "window":
+            event = .window(try c.decode(ViewWindow.self, forKey: .window))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c, debugDescription: "unknown event type '\(type)'"
@@ -179,6 +181,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
             try c.encodeIfPresent(fenceKey, forKey: .fenceKey)
         case .evidence(let file):
             try c.encode(file, forKey: .evidence)
+        case .window(let window):
+            try c.encode(window, forKey: .window)
         }
     }
 }

@@ -48,6 +48,10 @@ public enum JournalEvent: Sendable, Equatable {
     /// path, size, SHA-256, modification and attachment times, and the attached text itself, so
     /// the session replays exactly.
     case evidence(EvidenceFile)
+    /// Where the view was cut and the case-facts block it froze, journaled at each truncation
+    /// event, so a resumed session sends the same prefix as before and the provider's prompt
+    /// cache (or the local server's slot) still matches on the first turn after `--resume`.
+    case window(ViewWindow)
 
     /// What a session starts with.
     public struct SessionStart: Sendable, Equatable, Codable {
@@ -148,6 +152,7 @@ public enum JournalEvent: Sendable, Equatable {
         case .redactor: "redactor"
         case .settingsChange: "settings"
         case .evidence: "evidence"
+        case .window: "window"
         }
     }
 
@@ -156,7 +161,7 @@ public enum JournalEvent: Sendable, Equatable {
     /// estimator, which is derived and synced with the next question.
     public var needsSync: Bool {
         switch self {
-        case .answerDelta, .estimator: return false  // superseded by the next answer; derived data
+        case .answerDelta, .estimator, .window: return false  // superseded by the next answer; derived data
         default: return true
         }
     }

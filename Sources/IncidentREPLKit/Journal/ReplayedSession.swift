@@ -130,6 +130,8 @@ public struct ReplayedSession: Sendable, Equatable {
             }
         case .evidence(let file):
             pendingEvidence.append(file)
+        case .window(let window):
+            conversation.restoreWindow(window)
         case .answerDelta(let text):
             pendingAnswer = (pendingAnswer ?? "") + text
         case .assistant(let answer):

@@ -49,14 +49,22 @@ public struct AnthropicFormat: WireFormat {
     }
 
     /// The system blocks and messages of a request, with `cache_control` breakpoints: one on the
-    /// system prompt (stable for the session between truncation events) and one moving with the
-    /// newest message, so that the next turn reads everything before its new question. Never more
-    /// than ``PromptCaching/maximumBreakpoints``.
+    /// role's system prompt (stable for the whole session, so a truncation event, which rewrites
+    /// the case facts and the summary, still reads it), and one moving with the newest message, so
+    /// that the next turn reads everything before its new question. The system context (facts and
+    /// summary) is a second system block without a breakpoint of its own: the moving one covers it.
+    /// Never more than ``PromptCaching/maximumBreakpoints``.
     static func blocks(for request: ChatRequest) -> (system: [TextBlock]?, messages: [WireMessage]) {
         let marker = request.caching.isEnabled
             ? CacheControl(type: "ephemeral", ttl: request.caching.ttl == .oneHour ? "1h" : nil) : nil
-        let system = request.system.isEmpty
-            ? nil : [TextBlock(type: "text", text: request.system, cache_control: marker)]
+        var systemBlocks: [TextBlock] = []
+        if !request.system.isEmpty {
+            systemBlocks.append(TextBlock(type: "text", text: request.system, cache_control: marker))
+        }
+        if !request.systemContext.isEmpty {
+            systemBlocks.append(TextBlock(type: "text", text: request.systemContext, cache_control: nil))
+        }
+        let system = systemBlocks.isEmpty ? nil : systemBlocks
         let lastIndex = request.messages.count - 1
         let messages = request.messages.enumerated().map { index, message in
             WireMessage(role: message.role.rawValue, content: [
@@ -260,7 +268,7 @@ public struct AnthropicFormat: WireFormat {
     struct Count: Decodable { let input_tokens: Int }
 
     public func countTokensRequest(for request: ChatRequest) throws -> HTTPRequest? {
-        let body = CountBody(model: request.model, system: request.system.isEmpty ? nil : request.system, messages: request.messages)
+        let body = CountBody(model: request.model, system: request.wholeSystem.isEmpty ? nil : request.wholeSystem, messages: request.messages)
         return HTTPRequest(url: WireJSON.join(baseURL, "v1/messages/count_tokens"), headers: headers, body: try WireJSON.encode(body))
     }
 

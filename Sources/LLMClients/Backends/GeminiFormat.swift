@@ -59,7 +59,7 @@ public struct GeminiFormat: WireFormat {
 
     func body(for request: ChatRequest, withConfig: Bool) -> Body {
         Body(
-            systemInstruction: request.system.isEmpty ? nil : Content(role: nil, parts: [Part(text: request.system)]),
+            systemInstruction: request.wholeSystem.isEmpty ? nil : Content(role: nil, parts: [Part(text: request.wholeSystem)]),
             contents: request.messages.map {
                 Content(role: $0.role == .user ? "user" : "model", parts: [Part(text: $0.content)])
             },

@@ -52,7 +52,7 @@ public struct OllamaFormat: WireFormat {
 
     public func chatRequest(for request: ChatRequest, streaming: Bool) throws -> HTTPRequest {
         var messages: [Message] = []
-        if !request.system.isEmpty { messages.append(Message(role: "system", content: request.system)) }
+        if case let system = request.wholeSystem, !system.isEmpty { messages.append(Message(role: "system", content: system)) }
         messages += request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
         let body = Body(
             model: request.model, messages: messages, stream: streaming,

@@ -59,7 +59,7 @@ public struct OpenAIFormat: WireFormat {
 
     public func chatRequest(for request: ChatRequest, streaming: Bool) throws -> HTTPRequest {
         var messages: [Body.Message] = []
-        if !request.system.isEmpty { messages.append(.init(role: "system", content: request.system)) }
+        if case let system = request.wholeSystem, !system.isEmpty { messages.append(.init(role: "system", content: system)) }
         messages += request.messages.map { .init(role: $0.role.rawValue, content: $0.content) }
         let body = Body(
             model: request.model,
