@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates Sources/ConversationCore/TopLevelDomains.swift from the Public Suffix List.
+"""Regenerates Sources/ConversationCore/Facts/TopLevelDomains.swift from the Public Suffix List.
 
 Usage: scripts/update-top-level-domains.py [PATH_TO_public_suffix_list.dat]
 (default: /usr/share/publicsuffix/public_suffix_list.dat, Debian's `publicsuffix` package).
@@ -40,5 +40,5 @@ enum TopLevelDomains {{
         """
 }}
 '''
-open("Sources/ConversationCore/TopLevelDomains.swift", "w").write(swift)
+open("Sources/ConversationCore/Facts/TopLevelDomains.swift", "w").write(swift)
 print(f"{len(tlds)} top-level domains written")

@@ -6,7 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-public import ConversationCore
+import ConversationCore
 public import LLMClients
 import Safeguards
 

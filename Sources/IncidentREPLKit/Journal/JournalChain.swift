@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-public import Safeguards
+import Safeguards
 
 /// The hash chain that makes a journal tamper-evident.
 ///

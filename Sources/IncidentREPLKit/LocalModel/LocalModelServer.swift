@@ -6,7 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-public import LLMClients
+import LLMClients
 import Safeguards
 import Synchronization
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-public import LLMClients
+import LLMClients
 import Synchronization
 
 /// A piped transcript: one turn per line; `"""` opens and closes a multi-line turn; lines starting

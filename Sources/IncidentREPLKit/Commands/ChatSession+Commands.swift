@@ -1,4 +1,4 @@
-public import ConversationCore
+import ConversationCore
 import LLMClients
 import Safeguards
 
