@@ -646,16 +646,20 @@ def prompt_cache():
         "tokens of the answer requests from the first truncation on; results: bench/results/prompt-cache.jsonl)")
     by = {(r["provider"], r["strategy"], r["view"]): r for r in results}
     for provider in ("anthropic", "openai", "llamacpp", "gemini", "ollama"):
-        for strategy in ("drop-oldest", "summarise"):
+        for strategy in ("drop-oldest", "summarise", "last-n:8"):
             aware, naive = by.get((provider, strategy, "cache-aware")), by.get((provider, strategy, "naive"))
             if not aware or not naive:
                 continue
             ratio = aware["cache_read_ratio_after_first_truncation"]
+            # The 75% target is for drop-oldest and summarise; last-n keeps at least its N
+            # exchanges, so it is reported against its naive view only.
+            targeted = strategy != "last-n:8"
             row(f"8-{provider}-{strategy}", f"Cache-read ratio after the first truncation: {provider}, {strategy}",
                 f"{ratio:.1%} (all turns {aware['cache_read_ratio_all_turns']:.1%})",
                 f"naive view: {naive['cache_read_ratio_after_first_truncation']:.1%}",
-                f"+{(ratio - naive['cache_read_ratio_after_first_truncation']) * 100:.1f} points", "≥ 75%", ratio >= 0.75)
-    for strategy in ("drop-oldest", "summarise"):
+                f"+{(ratio - naive['cache_read_ratio_after_first_truncation']) * 100:.1f} points",
+                "≥ 75%" if targeted else "report", (ratio >= 0.75) if targeted else None)
+    for strategy in ("drop-oldest", "summarise", "last-n:8"):
         aware, naive = by.get(("anthropic", strategy, "cache-aware")), by.get(("anthropic", strategy, "naive"))
         if aware and naive and "sonnet_cost_usd" in aware:
             row(f"9-{strategy}", f"Cost of the 60-turn conversation on Claude Sonnet (list prices), {strategy}",
