@@ -88,4 +88,73 @@ extension ChatSession {
     var usedRedaction: Bool {
         outbound.redacts(endpoint: client.endpoint) || outbound.redactor.secretCount > 0
     }
+
+    func listSessions() {
+        guard let sessions else { return warn("sessions are not being journaled") }
+        guard let list = try? sessions.list() else { return warn("cannot read \(sessions.directory)") }
+        // A session in which nothing was asked is not worth resuming (this one is listed regardless).
+        let worthListing = list.filter { $0.firstQuestion != nil || $0.name == journal?.name }
+        guard !worthListing.isEmpty else { return say("no sessions yet") }
+        for summary in worthListing {
+            let current = summary.name == journal?.name ? " (this session)" : ""
+            sayUntrusted(summary.displayLine() + current)
+        }
+    }
+
+    /// Continues a journaled session in place of this one (same provider client).
+    func resume(_ name: String) {
+        guard let sessions else { return warn("sessions are not being journaled") }
+        guard !name.isEmpty else { return warn("usage: /resume NAME (see /sessions)") }
+        do {
+            let (replayed, reopened) = try sessions.resume(name)
+            adopt(replayed)
+            journal = reopened
+            if replayed.fenceKey == nil {
+                // A journal from before fence keys: from now on it resumes with this one.
+                record { [key = outbound.fenceKey] in try $0.append(.settingsChange(baseURL: nil, redaction: nil, fenceKey: key)) }
+            }
+            // Redaction as the session had it, never weaker.
+            if let recorded = replayed.redaction.flatMap(OutboundFilter.Mode.init(rawValue:)), recorded != outbound.mode {
+                if recorded == .on || (recorded == .automatic && outbound.mode == .off) {
+                    outbound.mode = recorded
+                    warn("redaction is \(recorded.rawValue) again, as the session had it")
+                }
+            }
+            say("resumed \(name): \(replayed.messageCount) messages")
+            if replayed.provider != options.provider.rawValue {
+                warn("that session used \(OutputSanitizer.sanitize(replayed.provider)); this one continues with \(options.provider) (restart with --resume \(name) to switch)")
+                // The journal says where the case goes from here, so the next --resume goes there too.
+                record { [provider = options.provider.rawValue, model = options.model] in
+                    try $0.append(.modelChange(provider: provider, model: model))
+                }
+            }
+            record { [baseURL = journaledBaseURL, mode = outbound.mode.rawValue, key = outbound.fenceKey] in
+                try $0.append(.settingsChange(baseURL: baseURL, redaction: mode, fenceKey: key))
+            }
+            summaryBackoff = SummaryBackoff()
+            lastNotice = nil
+        } catch {
+            warn("\(error)")
+        }
+    }
+
+    /// Takes over a replayed session's conversation and settings.
+    public func adopt(_ replayed: ReplayedSession) {
+        conversation = replayed.conversation
+        usage = SessionUsage(replaying: replayed.answers.values)
+        options.role = replayed.role
+        if replayed.provider == options.provider.rawValue { options.model = replayed.model }
+        if let saved = replayed.estimator { estimator = saved }
+        // Placeholders keep their numbers, and nothing filtered for the previous case is reused.
+        outbound.adopt(replayed.redactor ?? SecretRedactor())
+        if let fenceKey = replayed.fenceKey { outbound.adopt(fenceKey: fenceKey) }
+        evidence = EvidenceLedger(attached: replayed.evidence)
+        estimator.key = TokenEstimator.key(provider: options.provider.rawValue, model: options.model)
+        for warning in replayed.warnings { warn("journal: " + OutputSanitizer.sanitize("\(warning)")) }
+        if let question = replayed.unansweredQuestion {
+            // The question may be a paste: its start is shown inert, like any untrusted text.
+            let start = OutputSanitizer.sanitize(String(question.text.prefix(60)))
+            warn("the last question was never answered: /retry asks it again (\(start))")
+        }
+    }
 }
