@@ -43,7 +43,7 @@ struct DefangingTests {
     }
 }
 
-@Suite("ATT&CK technique IDs checked against the offline table")
+@Suite("ATT&CK technique IDs checked against the offline table (Enterprise v18.1)")
 struct AttackCatalogTests {
     @Test func aRealTechniqueHasItsNameAndTactics() throws {
         let technique = try #require(AttackCatalog.technique("T1059.001"))
@@ -51,12 +51,73 @@ struct AttackCatalogTests {
         #expect(technique.tactics == ["Execution"])
         #expect(technique.url == "https://attack.mitre.org/techniques/T1059/001/")
         #expect(AttackCatalog.technique("t1566")?.name == "Phishing")
-        #expect(AttackCatalog.technique("T1078")?.tactics.contains("Initial Access") == true)
+        #expect(AttackCatalog.technique("T1078")?.tactics
+            == ["Initial Access", "Persistence", "Privilege Escalation", "Defense Evasion"])
+        #expect(AttackCatalog.technique("T1003.008")?.name == "OS Credential Dumping: /etc/passwd and /etc/shadow")
+        #expect(AttackCatalog.technique("T1055.013")?.name == "Process Injection: Process Doppelgänging")
+    }
+
+    @Test func namesAreThoseOfV18Point1NotOlderOnes() {
+        #expect(AttackCatalog.version == "18.1")
+        #expect(AttackCatalog.technique("T1219")?.name == "Remote Access Tools")
+        #expect(AttackCatalog.technique("T1176")?.name == "Software Extensions")
+        #expect(AttackCatalog.technique("T1574.001")?.name == "Hijack Execution Flow: DLL")
+        #expect(AttackCatalog.technique("T1036.005")?.name
+            == "Masquerading: Match Legitimate Resource Name or Location")
+        #expect(AttackCatalog.technique("T1552.003")?.name == "Unsecured Credentials: Shell History")
+        #expect(AttackCatalog.technique("T1112")?.tactics == ["Persistence", "Defense Evasion"])
+    }
+
+    @Test func theTableHoldsEveryCurrentEnterpriseTechnique() {
+        let techniques = AttackCatalog.techniques.values
+        let tactics: Set = [
+            "Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
+            "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery", "Lateral Movement",
+            "Collection", "Command and Control", "Exfiltration", "Impact",
+        ]
+        #expect((680...700).contains(techniques.count))  // 216 techniques and 475 sub-techniques in v18.1
+        #expect(techniques.filter { !$0.id.contains(".") }.count == 216)
+        for technique in techniques {
+            #expect(!technique.tactics.isEmpty && technique.tactics.allSatisfy(tactics.contains), "\(technique.id)")
+            if let dot = technique.id.firstIndex(of: ".") {
+                let parent = AttackCatalog.technique(String(technique.id[..<dot]))
+                #expect(parent.map { technique.name.hasPrefix($0.name + ": ") } == true, "\(technique.id)")
+            }
+        }
     }
 
     @Test func anInventedTechniqueIsUnknown() {
         #expect(AttackCatalog.technique("T9999") == nil)
         #expect(AttackCatalog.technique("T1059.999") == nil)
-        #expect(AttackCatalog.techniques.count > 400)
+        #expect(AttackCatalog.retired("T9999") == nil)
+        #expect(AttackCatalog.retired("T1059.001") == nil)
+    }
+
+    @Test func aRevokedTechniqueLeadsToTheCurrentOneThatReplacedIt() throws {
+        #expect(AttackCatalog.technique("T1086") == nil)
+        let powerShell = try #require(AttackCatalog.retired("t1086"))
+        #expect(powerShell.name == "PowerShell")
+        #expect(powerShell.replacement?.id == "T1059.001")
+        #expect(powerShell.status == "revoked by ATT&CK; now T1059.001 Command and Scripting Interpreter: PowerShell")
+        // Revoked in v18: DLL Side-Loading folded into T1574.001; T1073 pointed at it, and now at its successor.
+        #expect(AttackCatalog.technique("T1574.002") == nil)
+        #expect(AttackCatalog.retired("T1574.002")?.name == "Hijack Execution Flow: DLL Side-Loading")
+        #expect(AttackCatalog.retired("T1574.002")?.replacement?.id == "T1574.001")
+        #expect(AttackCatalog.retired("T1073")?.replacement?.id == "T1574.001")
+    }
+
+    @Test func aDeprecatedTechniqueHasNoReplacement() throws {
+        let scripting = try #require(AttackCatalog.retired("T1064"))
+        #expect(scripting.name == "Scripting")
+        #expect(scripting.replacement == nil)
+        #expect(scripting.status == "deprecated by ATT&CK; no replacement")
+        #expect(AttackCatalog.technique("T1064") == nil)
+    }
+
+    @Test func retiredIDsAreApartFromCurrentOnes() {
+        let retired = AttackCatalog.retiredTechniques.values
+        #expect(retired.count == 144)  // v18.1: 132 revoked, 12 deprecated
+        #expect(retired.filter { $0.replacement == nil }.count == 12)
+        #expect(retired.allSatisfy { AttackCatalog.technique($0.id) == nil })
     }
 }
