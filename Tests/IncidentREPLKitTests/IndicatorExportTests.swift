@@ -13,7 +13,8 @@ struct IndicatorExportTests {
 
         """
 
-    /// A session that attaches a log, asks with a defanged URL and two technique IDs (one invented),
+    /// A session that attaches a log, asks with a defanged URL and three technique IDs (one current,
+    /// one ATT&CK revoked, one invented),
     /// and gets an answer naming an address nobody gave it; then lists and exports.
     static func run(in directory: TemporaryDirectory) async throws -> SessionHarness.Run {
         let path = directory.path + "/auth.log"
@@ -24,7 +25,7 @@ struct IndicatorExportTests {
             .openai,
             lines: [
                 "/file \(path)",
-                "Does this match T1059.004 or T9999? The report says hxxps://evil[.]example/gate.php",
+                "Does this match T1059.004, T1086 or T9999? The report says hxxps://evil[.]example/gate.php",
                 "/iocs",
                 "/iocs ip",
                 "/iocs --live url",
@@ -52,8 +53,10 @@ struct IndicatorExportTests {
         #expect(analyst.contains("hxxps://evil[.]example/gate.php  (typed; #1)"))
         #expect(analyst.contains("T1059.004  Command and Scripting Interpreter: Unix Shell [Execution]"))
         #expect(!analyst.contains("203.0.113.45"))  // never shown live
-        let flagged = try #require(analyst.components(separatedBy: "Not ATT&CK techniques in the offline table").last)
-        #expect(flagged.contains("T9999"))
+        let flagged = try #require(analyst.components(separatedBy: "Not current ATT&CK techniques").last)
+        #expect(flagged.contains("T9999  [not in the offline ATT&CK v18.1 table]  (typed; #1)"))
+        #expect(flagged.contains("T1086  PowerShell [revoked by ATT&CK; now T1059.001 "
+            + "Command and Scripting Interpreter: PowerShell]  (typed; #1)"))
         let modelOnly = try #require(listing.components(separatedBy: "Mentioned only by the model").last)
         #expect(modelOnly.contains("203.0.1[.]99  (model; #2)"))
         let ipOnly = try #require(run.stdout.components(separatedBy: "You: /iocs ip\n").last?.components(separatedBy: "You: /iocs --live").first)
@@ -69,7 +72,7 @@ struct IndicatorExportTests {
         let path = directory.path + "/case.stix.json"
         #expect(permissions(of: path) == 0o600)
         #expect(run.stdout.contains("wrote a STIX 2.1 bundle of"))
-        #expect(run.stderr.contains("left out, not ATT&CK techniques in the offline table: T9999"))
+        #expect(run.stderr.contains("left out, not current ATT&CK techniques: T1086 (revoked; now T1059.001), T9999"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(fileBytes(path))) as? [String: Any])
         let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
         #expect(json["type"] as? String == "bundle")
@@ -107,7 +110,7 @@ struct IndicatorExportTests {
         #expect(patterns.contains("[url:value = 'https://evil.example/gate.php']"))
         #expect(patterns.contains("[file:name = 'x.sh' AND file:parent_directory_ref.path = '/tmp']"))
         let whole = try Self.text(path)
-        #expect(!whole.contains("T9999"))
+        #expect(!whole.contains("T9999") && !whole.contains("T1086"))
         #expect(!whole.contains("203.0.1.99"))
     }
 
@@ -119,11 +122,15 @@ struct IndicatorExportTests {
         let rows = csv.components(separatedBy: "\r\n")
         #expect(rows.first == "kind,value,defanged,source,evidence_files,first_seen_message,last_seen_message,attack_name,attack_tactics")
         #expect(rows.contains("ipv4,203.0.113.45,203.0.113[.]45,evidence,auth.log,1,1,,"))
-        #expect(!csv.contains("T9999") && !csv.contains("203.0.1.99"))
+        #expect(!csv.contains("T9999") && !csv.contains("T1086") && !csv.contains("203.0.1.99"))
 
         let json = try #require(try JSONSerialization.jsonObject(with: Data(fileBytes(directory.path + "/case.out"))) as? [String: Any])
         let flagged = try #require(json["flagged"] as? [[String: Any]])
-        #expect(flagged.map { $0["value"] as? String } == ["T9999"])
+        #expect(flagged.map { $0["value"] as? String } == ["T1086", "T9999"])
+        #expect(flagged.map { $0["reason"] as? String } == [
+            "revoked by ATT&CK; now T1059.001 Command and Scripting Interpreter: PowerShell",
+            "not in the offline ATT&CK v18.1 table",
+        ])
         let modelOnly = try #require(json["modelOnlyUnverified"] as? [[String: Any]])
         #expect(modelOnly.contains { $0["value"] as? String == "203.0.1.99" })
         let evidence = try #require((json["evidence"] as? [[String: Any]])?.first)

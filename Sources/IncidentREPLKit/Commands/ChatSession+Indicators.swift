@@ -79,8 +79,8 @@ extension ChatSession {
             try AtomicFile.write(Array(text.utf8), to: path)
             say("wrote \(summary) to \(path) (0600)")
             if !inventory.unknownTechniques.isEmpty && chosen != .json {
-                warn("left out, not ATT&CK techniques in the offline table: "
-                    + inventory.unknownTechniques.map(\.indicator.value).joined(separator: ", "))
+                warn("left out, not current ATT&CK techniques: "
+                    + inventory.unknownTechniques.map(\.flaggedID).joined(separator: ", "))
             }
             if !inventory.modelOnly.isEmpty && chosen != .json {
                 warn("left out: \(inventory.modelOnly.count) indicators only the model mentioned (unverified; see /iocs)")

@@ -8,9 +8,10 @@ import ConversationCore
 /// Renders an ``IndicatorInventory`` as CSV or JSON (STIX is ``STIXBundle``).
 ///
 /// Exports hold the analyst's indicators only, refanged (tools import real values; the `defanged`
-/// column is for people). ATT&CK IDs the offline table does not know are left out of CSV and STIX
-/// and listed as flagged in JSON; model-only indicators are left out of CSV and STIX and listed
-/// apart, as unverified, in JSON.
+/// column is for people). ATT&CK IDs that are not current techniques (unknown to the offline table,
+/// or revoked or deprecated by ATT&CK) are left out of CSV and STIX and listed as flagged, with the
+/// reason, in JSON; model-only indicators are left out of CSV and STIX and listed apart, as
+/// unverified, in JSON.
 enum IndicatorExporter {
     /// RFC 4180 CSV, one row per indicator; cells that a spreadsheet would run as a formula
     /// (`=`, `+`, `-`, `@` first) are prefixed with `'`.
@@ -80,8 +81,7 @@ enum IndicatorExporter {
             generated: STIXBundle.timestamp(now), session: session,
             indicators: inventory.analyst.map(item), modelOnlyUnverified: inventory.modelOnly.map(item),
             flagged: inventory.unknownTechniques.map {
-                JSONDocument.Flagged(value: $0.indicator.value, sources: $0.sources,
-                                     reason: "not an ATT&CK technique in the offline table")
+                JSONDocument.Flagged(value: $0.indicator.value, sources: $0.sources, reason: $0.flagReason)
             },
             evidence: evidence.map {
                 JSONDocument.Evidence(path: $0.file.path, size: $0.file.size, sha256: $0.file.sha256,

@@ -2,7 +2,8 @@ import ConversationCore
 
 /// The case's indicators for `/iocs` and its exports: each with where it came from (typed, pasted,
 /// which evidence file; model-only ones apart), the messages it was first and last seen in, and
-/// ATT&CK technique IDs checked against ``AttackCatalog``.
+/// ATT&CK technique IDs checked against ``AttackCatalog`` (a revoked or deprecated one is flagged with
+/// what ATT&CK made of it).
 struct IndicatorInventory: Sendable {
     /// One indicator and what is known about it.
     struct Entry: Sendable, Equatable {
@@ -16,6 +17,8 @@ struct IndicatorInventory: Sendable {
         var lastSeen: Int
         /// The ATT&CK technique, for a known technique ID.
         var technique: AttackCatalog.Technique?
+        /// The retired technique, for an ID ATT&CK revoked (`T1086`, now `T1059.001`) or deprecated.
+        var retired: AttackCatalog.RetiredTechnique?
 
         var defanged: String { Defanging.defanged(indicator) }
 
@@ -27,13 +30,26 @@ struct IndicatorInventory: Sendable {
 
         /// `#1` or `#1–#5`.
         var seenText: String { firstSeen == lastSeen ? "#\(firstSeen)" : "#\(firstSeen)–#\(lastSeen)" }
+
+        /// Why a flagged ATT&CK ID is not exported: `revoked by ATT&CK; now T1059.001 …`,
+        /// `deprecated by ATT&CK; no replacement`, or not in the table at all.
+        var flagReason: String {
+            retired?.status ?? "not in the offline ATT&CK v\(AttackCatalog.version) table"
+        }
+
+        /// `T1086 (revoked; now T1059.001)`, `T1064 (deprecated)` or `T9999`, for a one-line warning.
+        var flaggedID: String {
+            guard let retired else { return indicator.value }
+            return indicator.value + (retired.replacement.map { " (revoked; now \($0.id))" } ?? " (deprecated)")
+        }
     }
 
     /// The analyst's indicators (typed, pasted or in evidence), known ATT&CK IDs only.
     var analyst: [Entry] = []
     /// Indicators only the model mentioned: unverified, never exported as the case's.
     var modelOnly: [Entry] = []
-    /// ATT&CK-looking IDs the offline table does not know (whoever wrote them): flagged, not exported.
+    /// ATT&CK-looking IDs that are not current techniques (whoever wrote them): unknown to the offline
+    /// table, or revoked or deprecated by ATT&CK. Flagged, not exported.
     var unknownTechniques: [Entry] = []
 
     init(facts: CaseFacts, evidence: EvidenceLedger, kinds: Set<Indicator.Kind>? = nil) {
@@ -53,6 +69,7 @@ struct IndicatorInventory: Sendable {
                 firstSeen: provenance.firstMessageID + 1, lastSeen: facts.lastMentionIDs[position] + 1)
             if indicator.kind == .attackTechnique {
                 guard let technique = AttackCatalog.technique(indicator.value) else {
+                    entry.retired = AttackCatalog.retired(indicator.value)
                     unknownTechniques.append(entry)
                     continue
                 }
@@ -72,9 +89,11 @@ struct IndicatorInventory: Sendable {
             lines += Self.grouped(analyst, defanged: defanged)
         }
         if !unknownTechniques.isEmpty {
-            lines.append("Not ATT&CK techniques in the offline table (check them; never exported):")
+            lines.append("Not current ATT&CK techniques (check them; never exported):")
             for entry in unknownTechniques {
-                lines.append("  \(entry.indicator.value)  (\(entry.sourceText) \(entry.seenText))")
+                let name = entry.retired.map { $0.name + " " } ?? ""
+                lines.append("  \(entry.indicator.value)  \(name)[\(entry.flagReason)]"
+                    + "  (\(entry.sourceText); \(entry.seenText))")
             }
         }
         if !modelOnly.isEmpty {
