@@ -20,7 +20,7 @@ run: setup
 # (each llama.cpp server takes both cores while it computes: side by side they starve each other).
 # Every process the tests start carries INCIDENT_REPL_TEST_RUN; none may outlive the run.
 TEST_RUN := $(shell od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-REAL_MODEL_SUITES := EmbeddedServerTests LocalModelTranscriptTests SmallContextTests CacheAwareTranscriptTests
+REAL_MODEL_SUITES := EmbeddedServerTests LocalModelTranscriptTests SmallContextTests CacheAwareTranscriptTests SummarySlotTests
 test: setup
 	$(SWIFT) build
 	$(SWIFT) build --build-tests

@@ -17,6 +17,8 @@ enum RealModelCacheBench {
         var cacheN: Int
         var promptN: Int
         var promptMilliseconds: Double
+        /// Whether the request was a summarising one (the summariser's prompt), not a chat turn.
+        var isSummary = false
     }
 
     /// A transport that passes everything through and keeps the `timings` object of each answer.
@@ -29,6 +31,7 @@ enum RealModelCacheBench {
         func send(_ request: HTTPRequest) async throws -> HTTPResponse {
             let response = try await base.send(request)
             guard request.url.hasSuffix("chat/completions") else { return response }
+            let isSummary = Self.lastIndex(of: Array(Self.summaryMarker.utf8), in: request.body) != nil
             let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
             let task = Task { [self] in
                 var tail: [UInt8] = []
@@ -39,7 +42,8 @@ enum RealModelCacheBench {
                         if tail.count > 8_192 { tail.removeFirst(tail.count - 8_192) }
                     }
                     // Kept before the body ends, so the session never reads ahead of its timings.
-                    if let timing = Self.timing(in: String(decoding: tail, as: UTF8.self)) {
+                    if var timing = Self.timing(in: String(decoding: tail, as: UTF8.self)) {
+                        timing.isSummary = isSummary
                         self.timings.withLock { $0.append(timing) }
                     }
                     continuation.finish()
@@ -50,6 +54,9 @@ enum RealModelCacheBench {
             continuation.onTermination = { _ in task.cancel() }
             return HTTPResponse(head: response.head, body: body)
         }
+
+        /// Words only the summarising request's prompt carries (``SummaryPlan/prompt``).
+        static let summaryMarker = "You maintain a running summary of an incident-response conversation"
 
         /// The last `"timings":{…}` object in a stream's tail.
         static func timing(in text: String) -> Timing? {
@@ -75,6 +82,13 @@ enum RealModelCacheBench {
             }
             return nil
         }
+    }
+
+    /// A line of `/proc/PID/status` in KiB (`VmRSS`, the resident set; `VmHWM`, its peak).
+    static func memoryKiB(_ field: String, pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
     }
 
     /// The questions of `demos/long-triage.txt`: thirty turns of a phishing-to-lateral-movement triage.
@@ -115,28 +129,52 @@ enum RealModelCacheBench {
                            temperature: 0, promptCaching: cacheAware),
             client: client)
 
-        let timings = transport.timings.withLock { $0 }
+        let requests = transport.timings.withLock { $0 }
+        // The answers of summarising requests are not turns: the window figures are the chat turns'.
+        let timings = requests.filter { !$0.isSummary }
         // The window "fills" at the first turn whose prompt no longer holds the first question,
-        // i.e. the first truncation; the answers of summary requests are not turns.
+        // i.e. the first truncation.
         let history = session.conversation.messages.count
         var filled = timings.count
         for (index, timing) in timings.enumerated() where index > 0 && timing.promptN + timing.cacheN < timings[index - 1].promptN + timings[index - 1].cacheN {
             filled = index
             break
         }
-        for (index, timing) in timings.enumerated() {
-            emit([("bench", quoted("real-cache-turn")), ("turn", String(index + 1)), ("cache_n", String(timing.cacheN)),
-                  ("prompt_n", String(timing.promptN)), ("prompt_ms", number(timing.promptMilliseconds))])
+        var turn = 0
+        // The chat turn right after each summarising request: does the conversation keep its cache?
+        var afterSummary: [(previous: Timing, next: Timing)] = []
+        var previousTurn: Timing?
+        var summaryPending = false
+        for timing in requests {
+            if timing.isSummary {
+                summaryPending = true
+                emit([("bench", quoted("real-cache-summary")), ("after_turn", String(turn)), ("cache_n", String(timing.cacheN)),
+                      ("prompt_n", String(timing.promptN)), ("prompt_ms", number(timing.promptMilliseconds))])
+                continue
+            }
+            turn += 1
+            var fields = [("bench", quoted("real-cache-turn")), ("turn", String(turn)), ("cache_n", String(timing.cacheN)),
+                          ("prompt_n", String(timing.promptN)), ("prompt_ms", number(timing.promptMilliseconds))]
+            if summaryPending {
+                fields.append(("after_summary", "true"))
+                if let previousTurn { afterSummary.append((previousTurn, timing)) }
+            }
+            emit(fields)
+            summaryPending = false
+            previousTurn = timing
         }
         let before = timings[..<min(filled, timings.count)]
         let after = timings[min(filled, timings.count)...]
-        func medianMilliseconds(_ slice: ArraySlice<Timing>) -> Double {
+        func medianMilliseconds<C: Collection<Timing>>(_ slice: C) -> Double {
             let sorted = slice.map(\.promptMilliseconds).sorted()
             guard !sorted.isEmpty else { return 0 }
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
+        func mean(_ values: [Int]) -> Double {
+            values.isEmpty ? 0 : (Double(values.reduce(0, +)) / Double(values.count) * 10).rounded() / 10
+        }
         let meanAfter = after.isEmpty ? 0 : Double(after.reduce(0) { $0 + $1.promptN }) / Double(after.count)
-        emit([
+        var summary: [(String, String)] = [
             ("bench", quoted("real-cache")), ("view", quoted(cacheAware ? "cache-aware" : "naive")),
             ("strategy", quoted(strategy)), ("window", String(window)), ("max_tokens", String(maxTokens)),
             ("answers", String(timings.count)), ("failed_turns", String(session.failedTurns)),
@@ -145,6 +183,23 @@ enum RealModelCacheBench {
             ("mean_reevaluated_share_of_window_after_fill", number((meanAfter / Double(window) * 1000).rounded() / 1000)),
             ("median_prompt_ms_before_fill", number(medianMilliseconds(before))),
             ("median_prompt_ms_after_fill", number(medianMilliseconds(after))),
-        ])
+        ]
+        if requests.contains(where: \.isSummary) {
+            summary += [
+                ("summary_requests", String(requests.count - timings.count)),
+                // Whether any summary was kept (one cut off at the answer limit is not).
+                ("summarised_through_message", String(session.conversation.summary.map { $0.coversThroughMessageID + 1 } ?? 0)),
+                ("mean_summary_prompt_n", number(mean(requests.filter(\.isSummary).map(\.promptN)))),
+                ("mean_cache_n_after_summary", number(mean(afterSummary.map(\.next.cacheN)))),
+                ("mean_prompt_n_after_summary", number(mean(afterSummary.map(\.next.promptN)))),
+                ("median_prompt_ms_after_summary", number(medianMilliseconds(afterSummary.map(\.next)))),
+            ]
+        }
+        if let pid = server?.pid {
+            // The server's memory at the end of the run, and its peak (llama.cpp's prompt cache grows).
+            summary.append(("server_rss_kib", String(Self.memoryKiB("VmRSS", pid: pid) ?? 0)))
+            summary.append(("server_peak_rss_kib", String(Self.memoryKiB("VmHWM", pid: pid) ?? 0)))
+        }
+        emit(summary)
     }
 }

@@ -31,14 +31,14 @@ struct LocalServerOwnershipTests {
     }
 
     @Test func aServerThatAcceptsAnyTokenIsNotOurs() async throws {
-        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf"}"#
+        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf","total_slots":2}"#
         let impostor = try LoopbackServer(handler: { _ in .json(props) })
         defer { impostor.stop() }
         #expect(await !LocalModelServer.isOurs(record(port: impostor.baseURL), settings: settings, transport: patient))
     }
 
     @Test func aServerThatChecksTheRecordedTokenIsOurs() async throws {
-        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf"}"#
+        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf","total_slots":2}"#
         let token = ServerRecord.makeToken()
         let server = try LoopbackServer(handler: { request in
             request.header("authorization") == "Bearer \(token)" ? .json(props) : .json(#"{"error":"no"}"#, status: 401)
@@ -50,6 +50,20 @@ struct LocalServerOwnershipTests {
         // The same server at another context size, or for another model file, is not the one asked for.
         #expect(await !LocalModelServer.isOurs(recorded, settings: LocalModelSettings(contextSize: 512)))
         #expect(await !LocalModelServer.isOurs(recorded, settings: LocalModelSettings(modelPath: "/models/qwen.gguf")))
+    }
+
+    @Test func aServerWithOneSlotIsNotReused() async throws {
+        // Started by an incident-repl from before the summariser's slot: every summary would evict
+        // the conversation's cache there, so a server of the launcher's own is started instead.
+        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf","total_slots":1}"#
+        let token = ServerRecord.makeToken()
+        let server = try LoopbackServer(handler: { request in
+            request.header("authorization") == "Bearer \(token)" ? .json(props) : .json(#"{"error":"no"}"#, status: 401)
+        })
+        defer { server.stop() }
+        var recorded = record(port: server.baseURL)
+        recorded.token = token
+        #expect(await !LocalModelServer.isOurs(recorded, settings: settings, transport: patient))
     }
 
     @Test func aRecordWhoseProcessIsGoneIsNotOurs() async throws {

@@ -6,7 +6,22 @@
 /// - with `IR_LEASE`, a shared server: it runs while any REPL holds a shared `flock` on the lease
 ///   file, and exits within half a second of the last one letting go (or dying, even by SIGKILL);
 /// - without it, a private server: it dies with the thread that spawned it (`PR_SET_PDEATHSIG`).
+///
+/// It runs two slots (``slots``), each with the whole window the analyst asked for, so that a
+/// summarising request (another system prompt, other messages) lands in the second slot and the
+/// conversation's KV cache stays where it was for the next turn. llama.cpp chooses the slot: an idle
+/// one whose prompt shares at least 10% of the request's tokens (`slot_prompt_similarity`), else the
+/// least recently used, which right after a turn is never the conversation's. Measured with
+/// `incident-bench real-cache --strategy summarise` (README, "Prompt caching"): with one slot and
+/// no host-memory prompt cache the turn after a summary re-evaluated its whole prompt (~1,500
+/// tokens); llama.cpp's host-memory cache (`cache_ram_mib`, 8 GiB by default) gets it back only when
+/// at least a quarter of the saved prompt is kept, so not after a fold, and grew the server by
+/// 125-320 MiB in 30 turns at a 2,048 window; the second slot costs one more window of KV cache,
+/// allocated once (46 MiB at 2,048, 180 MiB at 8,192 for SmolLM2).
 enum LlamaLauncher {
+    /// The conversation's slot and the summariser's.
+    static let slots = 2
+
     static let script = #"""
     import ctypes, fcntl, importlib.util, os, signal, sys
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -26,8 +41,15 @@ enum LlamaLauncher {
     params = xllamacpp.CommonParams()
     params.model.path = model
     params.port = int(os.environ["IR_PORT"])
-    params.n_ctx = int(os.environ["IR_CTX"])
-    params.n_parallel = 1
+    slots = int(os.environ["IR_SLOTS"])
+    # llama.cpp splits n_ctx between the slots (without a unified KV cache): each gets the whole window.
+    params.n_ctx = int(os.environ["IR_CTX"]) * slots
+    params.n_parallel = slots
+    params.kv_unified = False
+    # No host-memory prompt cache: the second slot keeps the conversation across a summary, and the
+    # cache (8 GiB by default) would grow the server by a saved prompt per eviction.
+    params.cache_ram_mib = 0
+    params.cache_idle_slots = False
     params.model_alias = os.environ["IR_ALIAS"]
     params.n_cache_reuse = int(os.environ.get("IR_CACHE_REUSE", "0"))
     params.n_batch = 512  # a progress report (return_progress) per 512 prompt tokens, not per 2,048
@@ -60,6 +82,7 @@ enum LlamaLauncher {
         var environment = [
             "IR_PORT": String(port),
             "IR_CTX": String(settings.contextSize),
+            "IR_SLOTS": String(slots),
             "IR_ALIAS": settings.modelAlias,
             "IR_CACHE_REUSE": String(settings.cacheReuse),
             "IR_REPEAT_PENALTY": String(settings.repeatPenalty),

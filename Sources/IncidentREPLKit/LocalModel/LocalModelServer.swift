@@ -268,7 +268,8 @@ public final class LocalModelServer: Sendable {
     // MARK: - Whose server is it
 
     /// Whether a recorded server is alive, demands the recorded token (and refuses any other), and
-    /// serves the same model at the same context size.
+    /// serves the same model at the same context size, in the launcher's slots (one started by an
+    /// older incident-repl with a single slot would lose the conversation's cache to every summary).
     static func isOurs(
         _ record: ServerRecord, settings: LocalModelSettings, transport: CurlTransport = probeTransport
     ) async -> Bool {
@@ -279,6 +280,7 @@ public final class LocalModelServer: Sendable {
         let url = "http://127.0.0.1:\(record.port)/props"
         guard let props = await props(url, token: record.token, transport: transport),
               props.default_generation_settings?.n_ctx == settings.contextSize,
+              props.total_slots == LlamaLauncher.slots,
               let path = props.model_path,
               path.hasSuffix("/" + settings.modelFileName) || path == settings.modelPath
         else { return false }
@@ -289,6 +291,7 @@ public final class LocalModelServer: Sendable {
         struct Settings: Decodable { let n_ctx: Int? }
         let default_generation_settings: Settings?
         let model_path: String?
+        let total_slots: Int?
     }
 
     private static func props(_ url: String, token: String, transport: CurlTransport) async -> Props? {
