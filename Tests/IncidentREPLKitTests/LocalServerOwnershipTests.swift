@@ -37,15 +37,21 @@ struct LocalServerOwnershipTests {
         #expect(await !LocalModelServer.isOurs(record(port: impostor.baseURL), settings: settings, transport: patient))
     }
 
-    @Test func aServerThatChecksTheRecordedTokenIsOurs() async throws {
-        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf","total_slots":2}"#
+    /// A server that answers `/props` with `props` to the bearer of the record's token and 401 to anyone else.
+    func tokenCheckingServer(props: String) throws -> (server: LoopbackServer, record: ServerRecord) {
         let token = ServerRecord.makeToken()
         let server = try LoopbackServer(handler: { request in
             request.header("authorization") == "Bearer \(token)" ? .json(props) : .json(#"{"error":"no"}"#, status: 401)
         })
-        defer { server.stop() }
         var recorded = record(port: server.baseURL)
         recorded.token = token
+        return (server, recorded)
+    }
+
+    @Test func aServerThatChecksTheRecordedTokenIsOurs() async throws {
+        let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf","total_slots":2}"#
+        let (server, recorded) = try tokenCheckingServer(props: props)
+        defer { server.stop() }
         #expect(await LocalModelServer.isOurs(recorded, settings: settings, transport: patient))
         // The same server at another context size, or for another model file, is not the one asked for.
         #expect(await !LocalModelServer.isOurs(recorded, settings: LocalModelSettings(contextSize: 512)))
@@ -56,13 +62,8 @@ struct LocalServerOwnershipTests {
         // Started by an incident-repl from before the summariser's slot: every summary would evict
         // the conversation's cache there, so a server of the launcher's own is started instead.
         let props = #"{"default_generation_settings":{"n_ctx":8192},"model_path":"/x/SmolLM2-135M-Instruct.Q4_1.gguf","total_slots":1}"#
-        let token = ServerRecord.makeToken()
-        let server = try LoopbackServer(handler: { request in
-            request.header("authorization") == "Bearer \(token)" ? .json(props) : .json(#"{"error":"no"}"#, status: 401)
-        })
+        let (server, recorded) = try tokenCheckingServer(props: props)
         defer { server.stop() }
-        var recorded = record(port: server.baseURL)
-        recorded.token = token
         #expect(await !LocalModelServer.isOurs(recorded, settings: settings, transport: patient))
     }
 
