@@ -112,9 +112,16 @@ func benchRender(bytes: Int, deltaSize: Int, width: Int, sinkPath: String?, repe
     for _ in 0..<repeats {
         let start = now()
         var renderer = MarkdownRenderer(width: width)
+        var lines = DisplayLines()
         lineCount = 0
-        for delta in cut { lineCount += renderer.append(delta).count }
-        lineCount += renderer.finish().count
+        for delta in cut {
+            lines.removeAll()
+            renderer.append(delta, into: &lines)
+            lineCount += lines.count
+        }
+        lines.removeAll()
+        renderer.finish(into: &lines)
+        lineCount += lines.count
         rendererBest = min(rendererBest, Double(now() - start) / 1e9)
     }
     // The ingest pipeline (SSE + JSON + sanitize + write) for as many deltas: what rendering adds to.

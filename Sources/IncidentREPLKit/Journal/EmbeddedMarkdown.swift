@@ -27,7 +27,7 @@ enum EmbeddedMarkdown {
             }
             let trimmed = line.drop { $0 == " " }
             let indent = line.count - trimmed.count
-            if indent < 4, let (level, _) = MarkdownRenderer.heading(trimmed), level <= 3 {
+            if indent < 4, let level = MarkdownRenderer.headingLevel(trimmed), level <= 3 {
                 escaped.append(String(line.prefix(indent)) + "\\" + trimmed)
             } else if indent < 4, previousIsText, Self.isSetextUnderline(trimmed) {
                 escaped.append(String(line.prefix(indent)) + "\\" + trimmed)

@@ -13,6 +13,11 @@ public final class AnswerPrinter: @unchecked Sendable {
     private var sanitizer = OutputSanitizer()
     private var renderer: MarkdownRenderer
     private let label: String
+    /// Storage kept from delta to delta: the lines a delta settles, and the bytes written for them.
+    private var settled = DisplayLines()
+    private var screen = TerminalBuffer()
+    /// The terminal styles of each ``SpanStyle``: with colours, or attributes only (`NO_COLOR`).
+    private let styleTable: [[TerminalText.Style]]
 
     /// - Parameter label: Written before the answer (`Assistant: ` in scripted runs); on a line of
     ///   its own when rendering.
@@ -21,65 +26,80 @@ public final class AnswerPrinter: @unchecked Sendable {
         self.rendering = rendering
         self.label = label
         renderer = MarkdownRenderer(width: Self.width(for: rendering))
+        if case .markdown(let color, _) = rendering, !color {
+            styleTable = Self.attributeStyles
+        } else {
+            styleTable = Self.colorStyles
+        }
         if !label.isEmpty { output.write(rendering == .plain ? label : label + "\n") }
     }
 
     /// The next delta of the answer.
     public func write(_ delta: String) {
         guard case .markdown = rendering else { return output.writeUntrusted(delta) }
-        let safe = sanitizer.sanitize(delta)
+        var safe = sanitizer.sanitize(delta)
         guard !safe.isEmpty else { return }
-        guard safe.utf8.contains(0x0A) else {
-            // No line ends: nothing settles, the streaming line only grows.
-            _ = renderer.append(safe)
-            return output.write(TerminalText(safe))
+        safe.withUTF8 { bytes in
+            guard MarkdownRenderer.firstLineFeed(in: bytes, from: 0) != nil else {
+                // No line ends: nothing settles, the streaming line only grows.
+                renderer.append(bytes, into: &settled)
+                return showAppended(bytes)
+            }
+            renderer.width = Self.width(for: rendering)
+            let shownRows = rowsShown()
+            settled.removeAll()
+            renderer.append(bytes, into: &settled)
+            show(replacingRows: shownRows, appended: bytes)
         }
-        renderer.width = Self.width(for: rendering)
-        let shown = renderer.pending
-        show(renderer.append(safe), replacing: shown, appended: safe)
     }
 
     /// The end of the answer: the last line settled, a table or code block left open closed.
     public func finish() {
         guard case .markdown = rendering else { return output.finishUntrusted() }
-        let rest = sanitizer.finish()
-        let shown = renderer.pending
-        var settled = rest.isEmpty ? [] : renderer.append(rest)
-        settled += renderer.finish()
-        show(settled, replacing: shown, appended: rest)
+        var rest = sanitizer.finish()
+        let shownRows = rowsShown()
+        settled.removeAll()
+        rest.withUTF8 { bytes in
+            renderer.append(bytes, into: &settled)
+            renderer.finish(into: &settled)
+            show(replacingRows: shownRows, appended: bytes)
+        }
     }
 
-    /// Replaces `shown` (the unrendered text on screen since the last rendered line) by the lines
-    /// that settled and what is pending now; or, when none settled, writes what was appended.
-    private func show(_ settled: [DisplayLine], replacing shown: String, appended: String) {
-        if settled.isEmpty {
-            // Nothing settled: the pending text only grew by `appended`.
-            if !appended.isEmpty { output.write(TerminalText(appended)) }
-            return
+    /// The rows below the first that the unrendered text on screen (since the last rendered line)
+    /// takes; nil when there is none.
+    private func rowsShown() -> Int? {
+        renderer.withPending { pending in
+            pending.isEmpty ? nil : DisplayWidth.rowsBelow(afterPrinting: pending, width: renderer.width)
         }
-        var text = TerminalText("")
-        if !shown.isEmpty {
-            text += TerminalText(.lineStart)
-            for _ in 0..<DisplayWidth.rowsBelow(afterPrinting: shown, width: renderer.width) {
-                text += TerminalText(.cursorUp)
+    }
+
+    /// Replaces the unrendered text on screen (`shownRows`) by the lines that settled and what is
+    /// pending now; or, when none settled, writes what was appended.
+    private func show(replacingRows shownRows: Int?, appended: UnsafeBufferPointer<UInt8>) {
+        guard !settled.isEmpty else { return showAppended(appended) }
+        screen.removeAll()
+        if let shownRows {
+            screen.append(.lineStart)
+            for _ in 0..<shownRows { screen.append(.cursorUp) }
+            screen.append(.clearToEndOfScreen)
+        }
+        for line in 0..<settled.count {
+            settled.forEachRun(ofLine: line) { text, style in
+                screen.append(text: text, styles: styleTable[Int(style.rawValue)])
             }
-            text += TerminalText(.clearToEndOfScreen)
+            screen.appendLineFeed()
         }
-        for line in settled { text += styled(line) + "\n" }
-        let pending = renderer.pending
-        if !pending.isEmpty { text += TerminalText(pending) }
-        output.write(text)
+        renderer.withPending { screen.append(text: $0) }
+        output.write(screen)
     }
 
-    /// A rendered line with its styles mapped to the terminal's table (colours only when allowed).
-    func styled(_ line: DisplayLine) -> TerminalText {
-        guard case .markdown(let color, _) = rendering else { return TerminalText(line.text) }
-        var text = TerminalText("")
-        let table = color ? Self.colorStyles : Self.attributeStyles
-        for span in line.spans {
-            text += TerminalText(span.text, styles: table[Int(span.style.rawValue)])
-        }
-        return text
+    /// The pending text grew by `appended`, which is written as it is.
+    private func showAppended(_ appended: UnsafeBufferPointer<UInt8>) {
+        guard !appended.isEmpty else { return }
+        screen.removeAll()
+        screen.append(text: appended)
+        output.write(screen)
     }
 
     /// ``styles(for:)`` for every span style, with and without colours.

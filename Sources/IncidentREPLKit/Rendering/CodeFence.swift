@@ -11,36 +11,52 @@ public struct CodeFence: Sendable, Equatable {
     /// The info string's first word (`kql`, `yaml`), or empty.
     public let language: String
 
+    private init(character: Character, length: Int, indent: Int, language: String) {
+        self.character = character
+        self.length = length
+        self.indent = indent
+        self.language = language
+    }
+
     /// The fence `line` opens, or nil when it is not an opening fence.
     public init?(opening line: some StringProtocol) {
-        // Most lines are not fences: answer that without copying the line.
-        guard let first = line.utf8.first(where: { $0 != UInt8(ascii: " ") }),
-              first == UInt8(ascii: "`") || first == UInt8(ascii: "~") else { return nil }
-        let bytes = Array(line.utf8)
+        var copy = String(line)
+        guard let fence = copy.withUTF8({ Self.opening($0) }) else { return nil }
+        self = fence
+    }
+
+    /// The fence the UTF-8 `line` opens, or nil when it is not an opening fence.
+    static func opening(_ line: UnsafeBufferPointer<UInt8>) -> CodeFence? {
         var index = 0
-        while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "`") || bytes[index] == UInt8(ascii: "~") else {
+        while index < line.count, line[index] == UInt8(ascii: " ") { index += 1 }
+        // Most lines are not fences.
+        guard index < line.count, line[index] == UInt8(ascii: "`") || line[index] == UInt8(ascii: "~") else {
             return nil
         }
-        let marker = bytes[index]
+        let marker = line[index]
         let start = index
-        while index < bytes.count, bytes[index] == marker { index += 1 }
+        while index < line.count, line[index] == marker { index += 1 }
         guard index - start >= 3 else { return nil }
-        let info = bytes[index...]
+        let info = line[index...]
         // A backtick fence's info string may not contain a backtick (that is inline code).
         if marker == UInt8(ascii: "`"), info.contains(marker) { return nil }
-        character = Character(Unicode.Scalar(marker))
-        length = index - start
-        indent = start
         let word = info.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
             .prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "{") }
-        language = String(decoding: word, as: UTF8.self)
+        return CodeFence(
+            character: Character(Unicode.Scalar(marker)), length: index - start, indent: start,
+            language: String(decoding: word, as: UTF8.self))
     }
 
     /// Whether `line` closes this fence.
     public func isClosed(by line: some StringProtocol) -> Bool {
+        var copy = String(line)
+        return copy.withUTF8 { isClosed(by: $0) }
+    }
+
+    /// Whether the UTF-8 `line` closes this fence.
+    func isClosed(by line: UnsafeBufferPointer<UInt8>) -> Bool {
         let marker = UInt8(ascii: character == "`" ? "`" : "~")
-        var bytes = Substring(line).utf8[...]
+        var bytes = line[...]
         while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
         let run = bytes.prefix { $0 == marker }.count
         guard run >= length else { return false }

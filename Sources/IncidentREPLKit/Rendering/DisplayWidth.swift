@@ -14,6 +14,14 @@ enum DisplayWidth {
         return count
     }
 
+    /// The columns of UTF-8 `bytes`.
+    static func columns(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        for byte in bytes where byte >= 0x80 {
+            return columns(of: String(decoding: bytes, as: UTF8.self))
+        }
+        return bytes.count
+    }
+
     static func columns(of scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value < 0x300 { return 1 }
@@ -26,6 +34,31 @@ enum DisplayWidth {
         default:
             return 1
         }
+    }
+
+    /// ``rowsBelow(afterPrinting:width:)`` for UTF-8 bytes.
+    static func rowsBelow(afterPrinting bytes: UnsafeBufferPointer<UInt8>, width: Int) -> Int {
+        let width = max(width, 1)
+        var rows = 0
+        var column = 0
+        for byte in bytes {
+            switch byte {
+            case 0x0A:
+                rows += 1
+                column = 0
+            case 0x09:
+                if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
+            case 0..<0x80:
+                if column + 1 > width {
+                    rows += 1
+                    column = 0
+                }
+                column += 1
+            default:
+                return rowsBelow(afterPrinting: String(decoding: bytes, as: UTF8.self), width: width)
+            }
+        }
+        return rows
     }
 
     /// How many rows below the first one the cursor ends on after `text` is printed from column 0 on

@@ -9,16 +9,13 @@ enum InlineMarkdown {
     /// How far a closing delimiter is looked for.
     private static let searchWindow = 4_096
 
-    /// The spans of `text` in `style` plus what the markup adds.
-    static func render(_ text: some StringProtocol, style: SpanStyle = []) -> DisplayLine {
-        var line = DisplayLine()
-        let bytes = Array(text.utf8)
-        if bytes.count > literalLength || !bytes.contains(where: isMarkup) {
-            line.append(String(text), style)
-            return line
+    /// The spans of `text` in `style` plus what the markup adds, appended to the line being built in `line`.
+    static func render(_ text: UnsafeBufferPointer<UInt8>, style: SpanStyle = [], into line: inout DisplayLines) {
+        if text.count > literalLength || !text.contains(where: isMarkup) {
+            line.append(text, style)
+            return
         }
-        parse(bytes, 0..<bytes.count, style, into: &line)
-        return line
+        parse(text, 0..<text.count, style, into: &line)
     }
 
     private static func isMarkup(_ byte: UInt8) -> Bool {
@@ -31,13 +28,13 @@ enum InlineMarkdown {
         }
     }
 
-    private static func parse(_ b: [UInt8], _ range: Range<Int>, _ style: SpanStyle, into line: inout DisplayLine) {
-        var literal: [UInt8] = []
-        func flush() {
-            if !literal.isEmpty {
-                line.append(String(decoding: literal, as: UTF8.self), style)
-                literal.removeAll(keepingCapacity: true)
-            }
+    private static func parse(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ style: SpanStyle, into line: inout DisplayLines
+    ) {
+        // Literal text is a range of `b` (a backslash escape starts a new one after the backslash).
+        var literalStart = range.lowerBound
+        func flush(_ upTo: Int) {
+            if literalStart < upTo { line.append(UnsafeBufferPointer(rebasing: b[literalStart..<upTo]), style) }
         }
         let end = range.upperBound
         var i = range.lowerBound
@@ -46,7 +43,8 @@ enum InlineMarkdown {
             switch c {
             case UInt8(ascii: "\\"):
                 if i + 1 < end, isPunctuation(b[i + 1]) {
-                    literal.append(b[i + 1])
+                    flush(i)
+                    literalStart = i + 1
                     i += 2
                     continue
                 }
@@ -54,42 +52,42 @@ enum InlineMarkdown {
                 var run = 0
                 while i + run < end, b[i + run] == c { run += 1 }
                 if let close = closingBackticks(b, from: i + run, end: end, run: run) {
-                    flush()
+                    flush(i)
                     var content = (i + run)..<close
                     if content.count >= 2, b[content.lowerBound] == 0x20, b[content.upperBound - 1] == 0x20,
                        b[content].contains(where: { $0 != 0x20 }) {
                         content = (content.lowerBound + 1)..<(content.upperBound - 1)
                     }
-                    line.append(String(decoding: b[content], as: UTF8.self), style.union(.code))
+                    line.append(UnsafeBufferPointer(rebasing: b[content]), style.union(.code))
                     i = close + run
+                    literalStart = i
                 } else {
-                    literal.append(contentsOf: b[i..<(i + run)])
                     i += run
                 }
                 continue
             case UInt8(ascii: "*"), UInt8(ascii: "_"):
                 if let (inner, next, strong) = emphasis(b, at: i, range: range) {
-                    flush()
+                    flush(i)
                     parse(b, inner, style.union(strong ? .bold : .italic), into: &line)
                     i = next
+                    literalStart = i
                     continue
                 }
                 // A run that opens nothing is written as is (not re-tried character by character).
                 var run = 0
                 while i + run < end, b[i + run] == c { run += 1 }
-                literal.append(contentsOf: b[i..<(i + run)])
                 i += run
                 continue
             case UInt8(ascii: "["), UInt8(ascii: "!"):
                 if let link = link(b, at: i, end: end) {
-                    flush()
-                    let before = line.spans.count
+                    flush(i)
+                    let before = line.bytes.count
                     parse(b, link.text, style.union(.link), into: &line)
-                    let url = String(decoding: b[link.url], as: UTF8.self)
-                    let shown = line.spans[before...].map(\.text).joined()
-                    if url.isEmpty || shown == url {
+                    let url = UnsafeBufferPointer(rebasing: b[link.url])
+                    let shownCount = line.bytes.count - before
+                    if url.isEmpty || line.bytes[before...].elementsEqual(url) {
                         // Nothing to add.
-                    } else if shown.isEmpty {
+                    } else if shownCount == 0 {
                         line.append(url, style.union(.link))
                     } else {
                         line.append(" (", style)
@@ -97,25 +95,26 @@ enum InlineMarkdown {
                         line.append(")", style)
                     }
                     i = link.next
+                    literalStart = i
                     continue
                 }
             case UInt8(ascii: "<"):
                 if let close = autolink(b, at: i, end: end) {
-                    flush()
-                    line.append(String(decoding: b[(i + 1)..<close], as: UTF8.self), style.union(.link))
+                    flush(i)
+                    line.append(UnsafeBufferPointer(rebasing: b[(i + 1)..<close]), style.union(.link))
                     i = close + 1
+                    literalStart = i
                     continue
                 }
             default:
                 break
             }
-            literal.append(c)
             i += 1
         }
-        flush()
+        flush(end)
     }
 
-    private static func closingBackticks(_ b: [UInt8], from start: Int, end: Int, run: Int) -> Int? {
+    private static func closingBackticks(_ b: UnsafeBufferPointer<UInt8>, from start: Int, end: Int, run: Int) -> Int? {
         var j = start
         let limit = min(end, start + searchWindow)
         while j < limit {
@@ -132,7 +131,7 @@ enum InlineMarkdown {
     }
 
     /// Emphasis opened at `i`: the inner range, the index after the closing delimiter, and whether it is strong.
-    private static func emphasis(_ b: [UInt8], at i: Int, range: Range<Int>) -> (Range<Int>, Int, Bool)? {
+    private static func emphasis(_ b: UnsafeBufferPointer<UInt8>, at i: Int, range: Range<Int>) -> (Range<Int>, Int, Bool)? {
         let c = b[i]
         let end = range.upperBound
         let strong = i + 1 < end && b[i + 1] == c
@@ -162,7 +161,7 @@ enum InlineMarkdown {
     }
 
     /// `[text](url)` or `![alt](url)` at `i`.
-    private static func link(_ b: [UInt8], at i: Int, end: Int) -> (text: Range<Int>, url: Range<Int>, next: Int)? {
+    private static func link(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (text: Range<Int>, url: Range<Int>, next: Int)? {
         var start = i
         if b[i] == UInt8(ascii: "!") {
             guard i + 1 < end, b[i + 1] == UInt8(ascii: "[") else { return nil }
@@ -201,7 +200,7 @@ enum InlineMarkdown {
     }
 
     /// `<https://…>` at `i`: the index of `>`.
-    private static func autolink(_ b: [UInt8], at i: Int, end: Int) -> Int? {
+    private static func autolink(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int? {
         let rest = b[(i + 1)..<min(end, i + 1 + searchWindow)]
         let schemes: [[UInt8]] = [Array("http://".utf8), Array("https://".utf8), Array("mailto:".utf8)]
         guard schemes.contains(where: { rest.starts(with: $0) }) else { return nil }

@@ -5,59 +5,43 @@
 /// after a word); lines are cut out of the spans only when they are emitted, so a long paragraph
 /// costs no allocation per word.
 enum LineWrapper {
-    private struct Position: Equatable {
-        var span: Int
-        var offset: Int
-    }
-
-    /// `content` broken at spaces into lines of at most `width` columns (a word longer than a line is
-    /// cut). Leading spaces of the content are kept; spaces at a break and at the end are dropped.
-    static func wrap(
-        _ content: DisplayLine, width: Int, firstPrefix: DisplayLine = DisplayLine(), restPrefix: DisplayLine = DisplayLine()
-    ) -> [DisplayLine] {
+    /// The line being built in `content`, broken at spaces into lines of at most `width` columns (a
+    /// word longer than a line is cut), appended to `out`. The first line starts with line 0 of
+    /// `prefixes`, the others with line 1. Leading spaces of the content are kept; spaces at a break
+    /// and at the end are dropped.
+    static func wrap(_ content: DisplayLines, width: Int, prefixes: DisplayLines, into out: inout DisplayLines) {
         let width = max(width, 1)
-        // Most lines fit: no cutting, only the trailing spaces dropped.
-        if firstPrefix.width + content.width <= width {
-            var line = firstPrefix
-            line.append(contentsOf: content)
-            while let last = line.spans.indices.last, line.spans[last].text.utf8.last == 0x20 {
-                line.spans[last].text.removeLast()
-                if line.spans[last].text.isEmpty { line.spans.removeLast() }
+        let range = content.openLineBytes
+        let firstWidth = prefixes.width(ofLine: 0)
+        content.bytes.withUnsafeBufferPointer { all in
+            // Most lines fit: no cutting, only the trailing spaces dropped.
+            if firstWidth + DisplayWidth.columns(of: UnsafeBufferPointer(rebasing: all[range])) <= width {
+                out.append(line: 0, of: prefixes)
+                out.append(openLineOf: content, bytes: range)
+                out.trimTrailingSpaces()
+                out.endLine()
+                return
             }
-            return [line]
-        }
-        let bytes = content.spans.map { Array($0.text.utf8) }
-        let end = Position(span: bytes.count, offset: 0)
-        var lines: [DisplayLine] = []
-        var prefix = firstPrefix
-        var lineStart = Position(span: 0, offset: 0)
-        var column = firstPrefix.width
-        var hasWord = false
-        var inSpace = false
-        var spaceStart = lineStart
-        /// The end of the last word before a space run, where to resume after it, and the column there.
-        var lastBreak: (end: Position, resume: Position, column: Int)?
+            let restWidth = prefixes.width(ofLine: 1)
+            var prefix = 0
+            var lineStart = range.lowerBound
+            var column = firstWidth
+            var hasWord = false
+            var inSpace = false
+            var spaceStart = lineStart
+            /// The end of the last word before a space run, where to resume after it, and the column there.
+            var lastBreak: (end: Int, resume: Int, column: Int)?
 
-        func emit(_ from: Position, _ to: Position) {
-            var line = prefix
-            var span = from.span
-            while span < bytes.count, span <= to.span {
-                let start = span == from.span ? from.offset : 0
-                let stop = span == to.span ? to.offset : bytes[span].count
-                if start < stop {
-                    line.append(String(decoding: bytes[span][start..<stop], as: UTF8.self), content.spans[span].style)
-                }
-                span += 1
+            func emit(_ from: Int, _ to: Int) {
+                out.append(line: prefix, of: prefixes)
+                out.append(openLineOf: content, bytes: from..<to)
+                out.endLine()
             }
-            lines.append(line)
-        }
 
-        for span in bytes.indices {
-            let text = bytes[span]
-            var offset = 0
-            while offset < text.count {
-                let byte = text[offset]
-                let position = Position(span: span, offset: offset)
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let byte = all[offset]
+                let position = offset
                 let length: Int
                 let columns: Int
                 if byte < 0x80 {
@@ -66,8 +50,8 @@ enum LineWrapper {
                 } else {
                     length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
                     var scalar: UInt32 = UInt32(byte) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
-                    for index in 1..<length where offset + index < text.count {
-                        scalar = scalar << 6 | UInt32(text[offset + index] & 0x3F)
+                    for index in 1..<length where offset + index < range.upperBound {
+                        scalar = scalar << 6 | UInt32(all[offset + index] & 0x3F)
                     }
                     columns = Unicode.Scalar(scalar).map(DisplayWidth.columns(of:)) ?? 1
                 }
@@ -88,26 +72,25 @@ enum LineWrapper {
                     if let found = lastBreak {
                         emit(lineStart, found.end)
                         lineStart = found.resume
-                        column = restPrefix.width + (column - found.column)
+                        column = restWidth + (column - found.column)
                     } else {
                         emit(lineStart, position)
                         lineStart = position
-                        column = restPrefix.width
+                        column = restWidth
                     }
-                    prefix = restPrefix
+                    prefix = 1
                     lastBreak = nil
                     // A word carried over may itself be too long: cut it where it overflows.
                     if column + columns > width, lineStart != position {
                         emit(lineStart, position)
                         lineStart = position
-                        column = restPrefix.width
+                        column = restWidth
                     }
                 }
                 column += columns
                 hasWord = true
             }
+            emit(lineStart, inSpace && hasWord ? spaceStart : range.upperBound)
         }
-        emit(lineStart, inSpace && hasWord ? spaceStart : end)
-        return lines
     }
 }

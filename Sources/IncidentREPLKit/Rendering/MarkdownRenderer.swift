@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Markdown to display lines, as the text streams: a pure function of the text, with no terminal
 /// I/O and no escape sequences (styles are ``SpanStyle`` values that the caller maps to its table).
 ///
@@ -17,14 +21,20 @@
 public struct MarkdownRenderer: Sendable {
     /// The columns lines are wrapped to; may change between chunks (a resize).
     public var width: Int
-    /// The line that has not ended yet.
-    private var partialLine = ""
-    /// Lines of a table being collected (its column widths depend on every row).
-    private var tableLines: [String] = []
+    /// Text shown but not settled: the rows of a table being collected (each with its line feed),
+    /// then the line that has not ended yet, from `partialStart`.
+    private var pendingText: [UInt8] = []
+    private var partialStart = 0
+    /// The collected table rows, as ranges of `pendingText` (a table's column widths depend on every row).
+    private var tableRows: [Range<Int>] = []
     /// The fence of the code block being read, if any.
     private var fence: CodeFence?
     /// Code blocks seen so far (the label says which `/copy N` takes a block).
     public private(set) var codeBlockCount = 0
+    /// Storage reused from line to line: a line's inline spans, its wrap prefixes, a table's cells.
+    private var content = DisplayLines()
+    private var prefixes = DisplayLines()
+    private var table = TableLayout()
 
     /// More table rows than this are shown as text (they would not fit a screen to be redrawn).
     static let maxTableRows = 40
@@ -36,123 +46,204 @@ public struct MarkdownRenderer: Sendable {
     /// The whole of `markdown` rendered at once.
     public static func render(_ markdown: String, width: Int) -> [DisplayLine] {
         var renderer = MarkdownRenderer(width: width)
-        return renderer.append(markdown) + renderer.finish()
+        var lines = DisplayLines()
+        renderer.append(markdown, into: &lines)
+        renderer.finish(into: &lines)
+        return lines.lines
     }
 
     /// Text shown but not settled: the collected table rows and the line still streaming.
     public var pending: String {
-        tableLines.isEmpty ? partialLine : tableLines.joined(separator: "\n") + "\n" + partialLine
+        String(decoding: pendingText, as: UTF8.self)
+    }
+
+    /// ``pending`` without a copy.
+    func withPending<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        pendingText.withUnsafeBufferPointer(body)
     }
 
     /// Takes the next chunk of (sanitized) text; returns the lines it settles. When it returns none,
     /// ``pending`` is what it was with `text` appended.
     public mutating func append(_ text: String) -> [DisplayLine] {
-        var settled: [DisplayLine] = []
-        var rest = Substring(text)
-        while let newline = rest.utf8.firstIndex(of: 0x0A) {
-            partialLine += rest[..<newline]
-            let line = partialLine
-            partialLine = ""
-            process(line, into: &settled)
-            rest = rest[rest.utf8.index(after: newline)...]
-        }
-        partialLine += rest
-        return settled
+        var settled = DisplayLines()
+        append(text, into: &settled)
+        return settled.lines
     }
 
     /// Ends the text: settles the last line, a table still being collected and a code block left open.
     public mutating func finish() -> [DisplayLine] {
-        var settled: [DisplayLine] = []
-        if !partialLine.isEmpty {
-            let line = partialLine
-            partialLine = ""
-            process(line, into: &settled)
+        var settled = DisplayLines()
+        finish(into: &settled)
+        return settled.lines
+    }
+
+    /// ``append(_:)``, adding the settled lines to `settled`.
+    public mutating func append(_ text: String, into settled: inout DisplayLines) {
+        var text = text
+        text.withUTF8 { append($0, into: &settled) }
+    }
+
+    /// ``append(_:)`` for the UTF-8 of sanitized text.
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
+        var start = 0
+        while let newline = Self.firstLineFeed(in: text, from: start) {
+            pendingText.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<newline]))
+            settleLine(into: &settled)
+            start = newline + 1
         }
-        flushTable(into: &settled)
+        if start < text.count { pendingText.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...])) }
+    }
+
+    /// ``finish()``, adding the settled lines to `settled`.
+    public mutating func finish(into settled: inout DisplayLines) {
+        if partialStart < pendingText.count { settleLine(into: &settled) }
+        var text: [UInt8] = []
+        swap(&text, &pendingText)
+        text.withUnsafeBufferPointer { flushTable($0, into: &settled) }
+        text.removeAll(keepingCapacity: true)
+        partialStart = 0
+        swap(&text, &pendingText)
         if fence != nil {
-            settled.append(DisplayLine("──", .dim))
+            settled.append("──", .dim)
+            settled.endLine()
             fence = nil
         }
-        return settled
+    }
+
+    static func firstLineFeed(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < text.count, let base = text.baseAddress,
+              let found = memchr(base + start, 0x0A, text.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     // MARK: - Blocks
 
-    private mutating func process(_ line: String, into settled: inout [DisplayLine]) {
+    /// The line that just ended (`pendingText` from `partialStart`): kept as a table row, or settled.
+    private mutating func settleLine(into settled: inout DisplayLines) {
+        var text: [UInt8] = []
+        swap(&text, &pendingText)
+        let line = partialStart..<text.count
+        let keep = text.withUnsafeBufferPointer { buffer in
+            let bytes = UnsafeBufferPointer(rebasing: buffer[line])
+            if fence == nil, Self.isTableRow(bytes) {
+                if tableRows.count < Self.maxTableRows { return true }
+            }
+            flushTable(buffer, into: &settled)
+            process(bytes, into: &settled)
+            return false
+        }
+        if keep {
+            tableRows.append(line)
+            text.append(0x0A)
+            partialStart = text.count
+        } else {
+            text.removeAll(keepingCapacity: true)
+            partialStart = 0
+        }
+        swap(&text, &pendingText)
+    }
+
+    private mutating func process(_ line: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
         if let open = fence {
             if open.isClosed(by: line) {
-                settled.append(DisplayLine("──", .dim))
+                settled.append("──", .dim)
                 fence = nil
             } else {
-                settled.append(DisplayLine(line, .codeBlock))
+                settled.append(line, .codeBlock)
             }
+            settled.endLine()
             return
         }
-        if Self.isTableRow(line) {
-            if tableLines.count < Self.maxTableRows {
-                tableLines.append(line)
-                return
-            }
-            flushTable(into: &settled)
-        } else {
-            flushTable(into: &settled)
-        }
-        if let opened = CodeFence(opening: line) {
+        if let opened = CodeFence.opening(line) {
             fence = opened
             codeBlockCount += 1
-            let language = opened.language.isEmpty ? "code" : opened.language
-            settled.append(DisplayLine("── \(language) (/copy \(codeBlockCount)) ──", .dim))
+            settled.append("── ", .dim)
+            settled.append(opened.language.isEmpty ? "code" : opened.language, .dim)
+            settled.append(" (/copy ", .dim)
+            settled.append(String(codeBlockCount), .dim)
+            settled.append(") ──", .dim)
+            settled.endLine()
             return
         }
-        settled += block(line, width: width)
+        block(line, width: width, bars: 0, into: &settled)
     }
 
-    /// A line outside code blocks and tables: heading, rule, quote, list item or paragraph.
-    private func block(_ line: String, width: Int) -> [DisplayLine] {
-        let trimmed = line.drop { $0 == " " || $0 == "\t" }
-        if trimmed.isEmpty { return [DisplayLine()] }
-        let indent = line.utf8.count - trimmed.utf8.count
+    /// A line outside code blocks and tables: heading, rule, quote, list item or paragraph, inside
+    /// `bars` levels of block quote, `width` the columns inside the bars.
+    private mutating func block(
+        _ line: UnsafeBufferPointer<UInt8>, width: Int, bars: Int, into settled: inout DisplayLines
+    ) {
+        var indent = 0
+        while indent < line.count, line[indent] == 0x20 || line[indent] == 0x09 { indent += 1 }
+        let trimmed = UnsafeBufferPointer(rebasing: line[indent...])
+        if trimmed.isEmpty {
+            settled.append(repeating: "│ ", count: bars, .dim)
+            settled.endLine()
+            return
+        }
         if indent < 4, Self.isRule(trimmed) {
-            return [DisplayLine(String(repeating: "─", count: max(1, min(width, 80))), .dim)]
+            settled.append(repeating: "│ ", count: bars, .dim)
+            settled.append(repeating: "─", count: max(1, min(width, 80)), .dim)
+            settled.endLine()
+            return
         }
         if indent < 4, let (level, text) = Self.heading(trimmed) {
-            let style: SpanStyle = level <= 2 ? [.bold, .heading] : [.bold]
-            return LineWrapper.wrap(InlineMarkdown.render(text, style: style), width: width)
+            content.removeAll()
+            InlineMarkdown.render(text, style: level <= 2 ? [.bold, .heading] : [.bold], into: &content)
+            wrap(width: width, bars: bars, lead: 0, marker: nil, hanging: 0, into: &settled)
+            return
         }
-        if trimmed.first == ">" {
+        if trimmed[0] == UInt8(ascii: ">") {
             var depth = 0
-            var rest = trimmed
-            while rest.first == ">" {
+            var index = 0
+            while index < trimmed.count, trimmed[index] == UInt8(ascii: ">") {
                 depth += 1
-                rest = rest.dropFirst()
-                if rest.first == " " { rest = rest.dropFirst() }
+                index += 1
+                if index < trimmed.count, trimmed[index] == 0x20 { index += 1 }
             }
-            let bar = DisplayLine(String(repeating: "│ ", count: depth), .dim)
-            let inner = block(String(rest), width: width - 2 * depth)
-            return inner.map { line in
-                var prefixed = bar
-                prefixed.append(contentsOf: line)
-                return prefixed
-            }
+            block(UnsafeBufferPointer(rebasing: trimmed[index...]), width: width - 2 * depth, bars: bars + depth, into: &settled)
+            return
         }
-        if let (marker, content) = Self.listItem(trimmed) {
-            let lead = String(repeating: " ", count: indent)
-            var first = DisplayLine(lead)
-            first.append(marker, .dim)
-            let rest = DisplayLine(String(repeating: " ", count: indent + DisplayWidth.columns(of: marker)))
-            return LineWrapper.wrap(InlineMarkdown.render(content), width: width, firstPrefix: first, restPrefix: rest)
+        content.removeAll()
+        if let (marker, text) = Self.listItem(trimmed) {
+            InlineMarkdown.render(text, into: &content)
+            let hanging = indent + DisplayWidth.columns(of: marker) + 1
+            wrap(width: width, bars: bars, lead: indent, marker: marker, hanging: hanging, into: &settled)
+            return
         }
-        let lead = DisplayLine(String(repeating: " ", count: min(indent, max(0, width - 1))))
-        return LineWrapper.wrap(InlineMarkdown.render(trimmed), width: width, firstPrefix: lead, restPrefix: lead)
+        InlineMarkdown.render(trimmed, into: &content)
+        let lead = min(indent, max(0, width - 1))
+        wrap(width: width, bars: bars, lead: lead, marker: nil, hanging: lead, into: &settled)
     }
 
-    static func isRule(_ text: Substring) -> Bool {
-        guard let first = text.first, first == "-" || first == "*" || first == "_" else { return false }
+    /// Wraps ``content`` into `settled`: each line after `bars` quote bars, the first after `lead`
+    /// spaces and the list `marker`, the others after `hanging` spaces.
+    private mutating func wrap(
+        width: Int, bars: Int, lead: Int, marker: UnsafeBufferPointer<UInt8>?, hanging: Int,
+        into settled: inout DisplayLines
+    ) {
+        prefixes.removeAll()
+        prefixes.append(repeating: "│ ", count: bars, .dim)
+        prefixes.append(repeating: 0x20, count: lead, [])
+        if let marker {
+            prefixes.append(marker, .dim)
+            prefixes.append(" ", .dim)
+        }
+        prefixes.endLine()
+        prefixes.append(repeating: "│ ", count: bars, .dim)
+        prefixes.append(repeating: 0x20, count: hanging, [])
+        prefixes.endLine()
+        LineWrapper.wrap(content, width: max(width, 1) + 2 * bars, prefixes: prefixes, into: &settled)
+    }
+
+    static func isRule(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = text.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "_")
+        else { return false }
         var count = 0
-        for character in text {
-            if character == first {
+        for byte in text {
+            if byte == first {
                 count += 1
-            } else if character != " " && character != "\t" {
+            } else if byte != 0x20 && byte != 0x09 {
                 return false
             }
         }
@@ -160,60 +251,77 @@ public struct MarkdownRenderer: Sendable {
     }
 
     /// `## Title ##` → (2, "Title").
-    static func heading(_ text: Substring) -> (Int, Substring)? {
-        let level = text.prefix { $0 == "#" }.count
+    static func heading(_ text: UnsafeBufferPointer<UInt8>) -> (Int, UnsafeBufferPointer<UInt8>)? {
+        let hash = UInt8(ascii: "#")
+        var level = 0
+        while level < text.count, text[level] == hash { level += 1 }
         guard (1...6).contains(level) else { return nil }
-        var rest = text.dropFirst(level)
-        guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return nil }
-        rest = rest.drop { $0 == " " || $0 == "\t" }
-        while rest.last == " " || rest.last == "\t" { rest = rest.dropLast() }
+        guard level == text.count || text[level] == 0x20 || text[level] == 0x09 else { return nil }
+        var start = level, end = text.count
+        while start < end, text[start] == 0x20 || text[start] == 0x09 { start += 1 }
+        while end > start, text[end - 1] == 0x20 || text[end - 1] == 0x09 { end -= 1 }
         // A closing run of #s preceded by a space goes.
-        let closing = rest.reversed().prefix { $0 == "#" }.count
-        if closing > 0 {
-            let before = rest.dropLast(closing)
-            if before.isEmpty || before.last == " " {
-                rest = before
-                while rest.last == " " { rest = rest.dropLast() }
-            }
+        var closing = end
+        while closing > start, text[closing - 1] == hash { closing -= 1 }
+        if closing < end, closing == start || text[closing - 1] == 0x20 {
+            end = closing
+            while end > start, text[end - 1] == 0x20 { end -= 1 }
         }
-        return (level, rest)
+        return (level, UnsafeBufferPointer(rebasing: text[start..<end]))
     }
 
-    /// `- item`, `* item`, `+ item`, `1. item`, `1) item` → (the marker as shown, the content).
-    static func listItem(_ text: Substring) -> (String, Substring)? {
+    /// The level of the ATX heading `text` starts (`### x` → 3), or nil.
+    static func headingLevel(_ text: some StringProtocol) -> Int? {
+        var copy = String(text)
+        return copy.withUTF8 { heading($0)?.0 }
+    }
+
+    private static let bullet: StaticString = "•"
+
+    /// `- item`, `* item`, `+ item`, `1. item`, `1) item` → (the marker as shown without its space:
+    /// `•` or the item's own `1.`, the content).
+    static func listItem(_ text: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
         guard let first = text.first else { return nil }
-        if first == "-" || first == "*" || first == "+" {
-            let rest = text.dropFirst()
-            guard let next = rest.first, next == " " || next == "\t" else { return nil }
-            return ("• ", rest.drop { $0 == " " || $0 == "\t" })
+        func content(after index: Int) -> UnsafeBufferPointer<UInt8> {
+            var index = index
+            while index < text.count, text[index] == 0x20 || text[index] == 0x09 { index += 1 }
+            return UnsafeBufferPointer(rebasing: text[index...])
         }
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        guard (1...9).contains(digits.count) else { return nil }
-        let rest = text.dropFirst(digits.count)
-        guard let delimiter = rest.first, delimiter == "." || delimiter == ")" else { return nil }
-        let after = rest.dropFirst()
-        guard let next = after.first, next == " " || next == "\t" else { return nil }
-        return ("\(digits)\(delimiter) ", after.drop { $0 == " " || $0 == "\t" })
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "+") {
+            guard text.count > 1, text[1] == 0x20 || text[1] == 0x09 else { return nil }
+            return (UnsafeBufferPointer(start: bullet.utf8Start, count: bullet.utf8CodeUnitCount), content(after: 1))
+        }
+        var digits = 0
+        while digits < text.count, text[digits] >= 0x30, text[digits] <= 0x39 { digits += 1 }
+        guard (1...9).contains(digits), digits + 1 < text.count,
+              text[digits] == UInt8(ascii: ".") || text[digits] == UInt8(ascii: ")"),
+              text[digits + 1] == 0x20 || text[digits + 1] == 0x09 else { return nil }
+        return (UnsafeBufferPointer(rebasing: text[0...digits]), content(after: digits + 1))
     }
 
     // MARK: - Tables
 
-    static func isTableRow(_ line: String) -> Bool {
-        let trimmed = line.drop { $0 == " " }
-        return trimmed.first == "|" && trimmed.utf8.count >= 2
+    static func isTableRow(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < line.count, line[index] == 0x20 { index += 1 }
+        return index < line.count && line[index] == UInt8(ascii: "|") && line.count - index >= 2
     }
 
-    private mutating func flushTable(into settled: inout [DisplayLine]) {
-        guard !tableLines.isEmpty else { return }
-        let lines = tableLines
-        tableLines = []
-        if let table = TableLayout(lines: lines), let rendered = table.render(width: width) {
-            settled += rendered
-        } else if lines.count >= 2, TableLayout.isDelimiterRow(TableLayout.cells(of: lines[1])) {
-            // A table too wide for the screen: left as the model wrote it.
-            settled += lines.map { DisplayLine($0) }
-        } else {
-            for line in lines { settled += block(line, width: width) }
+    /// Settles the collected table rows (ranges of `text`), laid out or as text.
+    private mutating func flushTable(_ text: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
+        guard !tableRows.isEmpty else { return }
+        let rows = tableRows
+        tableRows.removeAll(keepingCapacity: true)
+        switch table.layout(rows: rows, in: text, width: width, into: &settled) {
+        case .aligned:
+            break
+        case .asWritten:
+            for row in rows {
+                settled.append(UnsafeBufferPointer(rebasing: text[row]), [])
+                settled.endLine()
+            }
+        case .notATable:
+            for row in rows { block(UnsafeBufferPointer(rebasing: text[row]), width: width, bars: 0, into: &settled) }
         }
     }
 }

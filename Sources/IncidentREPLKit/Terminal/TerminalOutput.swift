@@ -48,6 +48,11 @@ public final class TerminalOutput: @unchecked Sendable {
         writeBytes(text.rendered)
     }
 
+    /// Writes what a ``TerminalBuffer`` collected (sanitized text and the client's own sequences).
+    func write(_ buffer: TerminalBuffer) {
+        buffer.bytes.withUnsafeBufferPointer { writeBytes($0) }
+    }
+
     /// The next piece of a stream (model deltas, an echoed paste): sanitized with the stream's
     /// state, so a sequence split across pieces is caught.
     public func writeUntrusted(_ text: String) {
@@ -84,16 +89,19 @@ public final class TerminalOutput: @unchecked Sendable {
     /// The only raw write: bytes known to be safe.
     private func writeBytes(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 {
-                    if written < 0, errno == EINTR { continue }
-                    return
-                }
-                offset += written
+        text.withUTF8 { writeBytes($0) }
+    }
+
+    private func writeBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+            if written <= 0 {
+                if written < 0, errno == EINTR { continue }
+                return
             }
+            offset += written
         }
     }
 }

@@ -9,7 +9,7 @@ import Safeguards
 /// however the call site spells it.
 public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
     /// Colours and weights the client may apply.
-    public enum Style: Sendable, CaseIterable {
+    public enum Style: Int, Sendable, CaseIterable {
         case dim
         case red
         case bold
