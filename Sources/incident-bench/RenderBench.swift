@@ -115,11 +115,12 @@ func benchRender(bytes: Int, deltaSize: Int, width: Int, sinkPath: String?, repe
         var lines = DisplayLines()
         lineCount = 0
         for delta in cut {
-            lines.removeAll()
             renderer.append(delta, into: &lines)
-            lineCount += lines.count
+            if lines.count > 1_000 {
+                lineCount += lines.count
+                lines.removeAll()
+            }
         }
-        lines.removeAll()
         renderer.finish(into: &lines)
         lineCount += lines.count
         rendererBest = min(rendererBest, Double(now() - start) / 1e9)

@@ -9,102 +9,136 @@ import Safeguards
 /// the rendered lines replace it. Styles and cursor moves come only from ``TerminalText``'s tables.
 public final class AnswerPrinter: @unchecked Sendable {
     private let output: TerminalOutput
-    private let rendering: AnswerRendering
-    private var sanitizer = OutputSanitizer()
-    private var renderer: MarkdownRenderer
-    private let label: String
-    /// Storage kept from delta to delta: the lines a delta settles, and the bytes written for them.
-    private var settled = DisplayLines()
-    private var screen = TerminalBuffer()
-    /// The terminal styles of each ``SpanStyle``: with colours, or attributes only (`NO_COLOR`).
-    private let styleTable: [[TerminalText.Style]]
+    private let plain: Bool
+    /// The state of a rendered answer.
+    private var rendered: RenderedAnswer
 
     /// - Parameter label: Written before the answer (`Assistant: ` in scripted runs); on a line of
     ///   its own when rendering.
     public init(output: TerminalOutput, rendering: AnswerRendering, label: String = "") {
         self.output = output
-        self.rendering = rendering
-        self.label = label
-        renderer = MarkdownRenderer(width: Self.width(for: rendering))
-        if case .markdown(let color, _) = rendering, !color {
-            styleTable = Self.attributeStyles
+        plain = rendering == .plain
+        if case .markdown(let color, let width) = rendering {
+            rendered = RenderedAnswer(styles: color ? Self.colorSequences : Self.attributeSequences, width: width)
         } else {
-            styleTable = Self.colorStyles
+            rendered = RenderedAnswer(styles: Self.attributeSequences, width: nil)
         }
         if !label.isEmpty { output.write(rendering == .plain ? label : label + "\n") }
     }
 
     /// The next delta of the answer.
     public func write(_ delta: String) {
-        guard case .markdown = rendering else { return output.writeUntrusted(delta) }
-        var safe = sanitizer.sanitize(delta)
-        guard !safe.isEmpty else { return }
-        safe.withUTF8 { bytes in
-            guard MarkdownRenderer.firstLineFeed(in: bytes, from: 0) != nil else {
-                // No line ends: nothing settles, the streaming line only grows.
-                renderer.append(bytes, into: &settled)
-                return showAppended(bytes)
-            }
-            renderer.width = Self.width(for: rendering)
-            let shownRows = rowsShown()
-            settled.removeAll()
-            renderer.append(bytes, into: &settled)
-            show(replacingRows: shownRows, appended: bytes)
-        }
+        guard !plain else { return output.writeUntrusted(delta) }
+        rendered.write(delta, to: output)
     }
 
     /// The end of the answer: the last line settled, a table or code block left open closed.
     public func finish() {
-        guard case .markdown = rendering else { return output.finishUntrusted() }
-        var rest = sanitizer.finish()
-        let shownRows = rowsShown()
-        settled.removeAll()
-        rest.withUTF8 { bytes in
-            renderer.append(bytes, into: &settled)
-            renderer.finish(into: &settled)
-            show(replacingRows: shownRows, appended: bytes)
-        }
+        guard !plain else { return output.finishUntrusted() }
+        rendered.finish(to: output)
     }
 
-    /// The rows below the first that the unrendered text on screen (since the last rendered line)
-    /// takes; nil when there is none.
-    private func rowsShown() -> Int? {
-        renderer.withPending { pending in
-            pending.isEmpty ? nil : DisplayWidth.rowsBelow(afterPrinting: pending, width: renderer.width)
-        }
-    }
+    /// A rendered answer: the stream sanitizer, the renderer, and storage kept from delta to delta
+    /// (the lines a delta settles, the bytes written for them). One value, so a delta costs one
+    /// access to the printer's state.
+    private struct RenderedAnswer {
+        var sanitizer = OutputSanitizer()
+        var renderer: MarkdownRenderer
+        var settled = DisplayLines()
+        var screen = TerminalBuffer()
+        /// The terminal styles of each ``SpanStyle`` (with colours, or attributes only for `NO_COLOR`).
+        let styles: TerminalBuffer.StyleSequences
+        /// The width to wrap to; nil follows the terminal's.
+        let fixedWidth: Int?
 
-    /// Replaces the unrendered text on screen (`shownRows`) by the lines that settled and what is
-    /// pending now; or, when none settled, writes what was appended.
-    private func show(replacingRows shownRows: Int?, appended: UnsafeBufferPointer<UInt8>) {
-        guard !settled.isEmpty else { return showAppended(appended) }
-        screen.removeAll()
-        if let shownRows {
-            screen.append(.lineStart)
-            for _ in 0..<shownRows { screen.append(.cursorUp) }
-            screen.append(.clearToEndOfScreen)
+        init(styles: TerminalBuffer.StyleSequences, width: Int?) {
+            self.styles = styles
+            fixedWidth = width
+            renderer = MarkdownRenderer(width: width ?? TerminalWidth.current)
         }
-        for line in 0..<settled.count {
-            settled.forEachRun(ofLine: line) { text, style in
-                screen.append(text: text, styles: styleTable[Int(style.rawValue)])
+
+        mutating func write(_ delta: String, to output: TerminalOutput) {
+            var safe = sanitizer.sanitize(delta)
+            guard !safe.isEmpty else { return }
+            let grown = safe.withUTF8 { bytes in
+                guard MarkdownRenderer.firstLineFeed(in: bytes, from: 0) == nil else { return false }
+                // No line ends: nothing settles, the streaming line only grows.
+                renderer.extendLine(bytes)
+                output.write(checking: bytes)
+                return true
             }
-            screen.appendLineFeed()
+            guard !grown else { return }
+            renderer.width = fixedWidth ?? TerminalWidth.current
+            let shownRows = Self.rowsShown(by: renderer)
+            let firstNew = clearSettledNowAndThen()
+            renderer.append(safe, into: &settled)
+            show(replacingRows: shownRows, from: firstNew, appended: safe, to: output)
         }
-        renderer.withPending { screen.append(text: $0) }
-        output.write(screen)
-    }
 
-    /// The pending text grew by `appended`, which is written as it is.
-    private func showAppended(_ appended: UnsafeBufferPointer<UInt8>) {
-        guard !appended.isEmpty else { return }
-        screen.removeAll()
-        screen.append(text: appended)
-        output.write(screen)
+        mutating func finish(to output: TerminalOutput) {
+            let rest = sanitizer.finish()
+            let shownRows = Self.rowsShown(by: renderer)
+            let firstNew = clearSettledNowAndThen()
+            renderer.append(rest, into: &settled)
+            renderer.finish(into: &settled)
+            show(replacingRows: shownRows, from: firstNew, appended: rest, to: output)
+        }
+
+        /// The rows below the first that `pending` (the unrendered text on screen since the last
+        /// rendered line) takes; nil when there is none.
+        /// Lines drawn before stay in `settled` until it holds enough to clear; returns the index of
+        /// the first line the delta settles.
+        private mutating func clearSettledNowAndThen() -> Int {
+            if settled.bytes.count > DisplayLines.clearingLimit { settled.removeAll() }
+            return settled.count
+        }
+
+        private static func rowsShown(by renderer: MarkdownRenderer) -> Int? {
+            renderer.withPendingText { pending in
+                pending.isEmpty ? nil : DisplayWidth.rowsBelow(afterPrinting: pending, width: renderer.width)
+            }
+        }
+
+        /// Replaces the unrendered text on screen (`shownRows`) by the lines that settled and what
+        /// is pending now; or, when none settled, writes what was appended.
+        private mutating func show(
+            replacingRows shownRows: Int?, from firstNew: Int, appended: String, to output: TerminalOutput
+        ) {
+            guard settled.count > firstNew else {
+                var appended = appended
+                if !appended.isEmpty { appended.withUTF8 { output.write(checking: $0) } }
+                return
+            }
+            screen.removeAll()
+            Self.draw(
+                settled, from: firstNew, replacingRows: shownRows, pending: renderer, styles: styles, into: &screen)
+            output.write(screen)
+        }
+
+        private static func draw(
+            _ settled: DisplayLines, from firstNew: Int, replacingRows shownRows: Int?, pending renderer: MarkdownRenderer,
+            styles: TerminalBuffer.StyleSequences, into screen: inout TerminalBuffer
+        ) {
+            if let shownRows {
+                screen.append(.lineStart)
+                for _ in 0..<shownRows { screen.append(.cursorUp) }
+                screen.append(.clearToEndOfScreen)
+            }
+            for line in firstNew..<settled.count {
+                settled.forEachRun(ofLine: line) { text, style in
+                    screen.append(text: text, style: Int(style.rawValue), of: styles)
+                }
+                screen.appendLineFeed()
+            }
+            renderer.withPendingText { screen.append(text: $0) }
+        }
     }
 
     /// ``styles(for:)`` for every span style, with and without colours.
     private static let colorStyles = (0...UInt8.max).map { styles(for: SpanStyle(rawValue: $0)) }
     private static let attributeStyles = colorStyles.map { $0.filter { !$0.isColor } }
+    private static let colorSequences = TerminalBuffer.StyleSequences(colorStyles)
+    private static let attributeSequences = TerminalBuffer.StyleSequences(attributeStyles)
 
     static func styles(for style: SpanStyle) -> [TerminalText.Style] {
         if style.isEmpty { return [] }
@@ -115,10 +149,5 @@ public final class AnswerPrinter: @unchecked Sendable {
         if style.contains(.dim) { styles.append(.dim) }
         if style.contains(.code) || style.contains(.codeBlock) { styles.append(.code) }
         return styles
-    }
-
-    private static func width(for rendering: AnswerRendering) -> Int {
-        guard case .markdown(_, let width) = rendering else { return TerminalWidth.fallback }
-        return width ?? TerminalWidth.current
     }
 }

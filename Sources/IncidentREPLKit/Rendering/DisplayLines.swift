@@ -10,8 +10,11 @@ public struct DisplayLines: Sendable {
         var style: SpanStyle
     }
 
+    /// How much text is kept before a reader that takes lines as they come clears the storage.
+    static let clearingLimit = 1 << 16
+
     /// The text of every line, without line feeds.
-    private(set) var bytes: [UInt8] = []
+    private(set) var bytes = ByteBuffer()
     private(set) var runs: [Run] = []
     /// Per finished line: the index after its last run, and the offset after its last byte.
     private var runEnds: [Int] = []
@@ -30,7 +33,7 @@ public struct DisplayLines: Sendable {
 
     /// Forgets every line, keeping the storage.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
         runs.removeAll(keepingCapacity: true)
         runEnds.removeAll(keepingCapacity: true)
         byteEnds.removeAll(keepingCapacity: true)
@@ -41,13 +44,7 @@ public struct DisplayLines: Sendable {
     /// Appends text in `style` to the line being built.
     mutating func append(_ text: UnsafeBufferPointer<UInt8>, _ style: SpanStyle) {
         guard !text.isEmpty else { return }
-        bytes.append(contentsOf: text)
-        extendRun(style)
-    }
-
-    mutating func append(_ text: ArraySlice<UInt8>, _ style: SpanStyle) {
-        guard !text.isEmpty else { return }
-        bytes.append(contentsOf: text)
+        bytes.append(text)
         extendRun(style)
     }
 
@@ -58,20 +55,23 @@ public struct DisplayLines: Sendable {
 
     mutating func append(_ text: String, _ style: SpanStyle) {
         guard !text.isEmpty else { return }
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { bytes.append($0) }
         extendRun(style)
     }
 
     /// Appends `count` copies of `byte` (spaces of padding).
     mutating func append(repeating byte: UInt8, count: Int, _ style: SpanStyle) {
         guard count > 0 else { return }
-        bytes.append(contentsOf: repeatElement(byte, count: count))
+        bytes.append(repeating: byte, count: count)
         extendRun(style)
     }
 
     /// Appends `count` copies of `text`.
     mutating func append(repeating text: StaticString, count: Int, _ style: SpanStyle) {
-        for _ in 0..<max(0, count) { append(text, style) }
+        guard count > 0 else { return }
+        bytes.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount), times: count)
+        extendRun(style)
     }
 
     private mutating func extendRun(_ style: SpanStyle) {
@@ -94,7 +94,10 @@ public struct DisplayLines: Sendable {
         for index in other.openRunStart..<other.runs.count {
             let run = other.runs[index]
             let lower = max(start, range.lowerBound), upper = min(run.end, range.upperBound)
-            if lower < upper { append(other.bytes[lower..<upper], run.style) }
+            if lower < upper {
+                bytes.append(other.bytes, lower..<upper)
+                extendRun(run.style)
+            }
             if run.end >= range.upperBound { break }
             start = run.end
         }
@@ -106,11 +109,25 @@ public struct DisplayLines: Sendable {
         byteEnds.append(bytes.count)
     }
 
+    /// Where the line being built stands, to go back to with ``truncateOpenLine(to:)``.
+    struct Mark {
+        fileprivate let bytes: Int
+        fileprivate let runs: Int
+    }
+
+    var mark: Mark { Mark(bytes: bytes.count, runs: runs.count) }
+
+    /// Drops what was appended to the line being built since `mark` was taken (at its start).
+    mutating func truncateOpenLine(to mark: Mark) {
+        bytes.removeLast(bytes.count - mark.bytes)
+        runs.removeLast(runs.count - mark.runs)
+    }
+
     /// Drops the spaces at the end of the line being built, across runs.
     mutating func trimTrailingSpaces() {
         let start = openByteStart
         while bytes.count > start, bytes[bytes.count - 1] == 0x20 {
-            bytes.removeLast()
+            bytes.removeLast(1)
             let runStart = runs.count - 1 > openRunStart ? runs[runs.count - 2].end : start
             if bytes.count <= runStart {
                 runs.removeLast()
@@ -136,9 +153,11 @@ public struct DisplayLines: Sendable {
         let lastRun = index < runEnds.count ? runEnds[index] : runs.count
         var start = index == 0 ? 0 : byteEnds[index - 1]
         bytes.withUnsafeBufferPointer { buffer in
-            for run in runs[firstRun..<lastRun] {
-                body(UnsafeBufferPointer(rebasing: buffer[start..<run.end]), run.style)
-                start = run.end
+            runs.withUnsafeBufferPointer { runs in
+                for run in firstRun..<lastRun {
+                    body(UnsafeBufferPointer(rebasing: buffer[start..<runs[run].end]), runs[run].style)
+                    start = runs[run].end
+                }
             }
         }
     }

@@ -16,10 +16,33 @@ enum DisplayWidth {
 
     /// The columns of UTF-8 `bytes`.
     static func columns(of bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        for byte in bytes where byte >= 0x80 {
-            return columns(of: String(decoding: bytes, as: UTF8.self))
+        var count = 0
+        var index = 0
+        if let base = bytes.baseAddress {
+            // Eight ASCII bytes at a time: one column each.
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count,
+                  raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+            }
+            count = index
         }
-        return bytes.count
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                count += 1
+                index += 1
+                continue
+            }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            var scalar = UInt32(byte) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
+            for offset in 1..<length where index + offset < bytes.count {
+                scalar = scalar << 6 | UInt32(bytes[index + offset] & 0x3F)
+            }
+            count += Unicode.Scalar(scalar).map(columns(of:)) ?? 1
+            index += length
+        }
+        return count
     }
 
     static func columns(of scalar: Unicode.Scalar) -> Int {

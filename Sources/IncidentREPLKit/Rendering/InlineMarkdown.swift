@@ -11,21 +11,11 @@ enum InlineMarkdown {
 
     /// The spans of `text` in `style` plus what the markup adds, appended to the line being built in `line`.
     static func render(_ text: UnsafeBufferPointer<UInt8>, style: SpanStyle = [], into line: inout DisplayLines) {
-        if text.count > literalLength || !text.contains(where: isMarkup) {
+        if text.count > literalLength {
             line.append(text, style)
             return
         }
         parse(text, 0..<text.count, style, into: &line)
-    }
-
-    private static func isMarkup(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "["), UInt8(ascii: "!"),
-             UInt8(ascii: "<"), UInt8(ascii: "\\"):
-            true
-        default:
-            false
-        }
     }
 
     private static func parse(
@@ -85,7 +75,8 @@ enum InlineMarkdown {
                     parse(b, link.text, style.union(.link), into: &line)
                     let url = UnsafeBufferPointer(rebasing: b[link.url])
                     let shownCount = line.bytes.count - before
-                    if url.isEmpty || line.bytes[before...].elementsEqual(url) {
+                    let shownIsURL = line.bytes.withUnsafeBufferPointer(before..<line.bytes.count) { $0.elementsEqual(url) }
+                    if url.isEmpty || shownIsURL {
                         // Nothing to add.
                     } else if shownCount == 0 {
                         line.append(url, style.union(.link))

@@ -5,25 +5,60 @@
 /// after a word); lines are cut out of the spans only when they are emitted, so a long paragraph
 /// costs no allocation per word.
 enum LineWrapper {
+    /// What starts each wrapped line: `bars` block-quote bars, then `lead` spaces and a list
+    /// `marker` (and a space) on the first line, `hanging` spaces on the others.
+    struct Prefix {
+        var bars = 0
+        var lead = 0
+        var marker: UnsafeBufferPointer<UInt8>?
+        var hanging = 0
+        /// The columns of `marker` and its space.
+        private var markerColumns = 0
+
+        init(bars: Int = 0, lead: Int = 0, marker: UnsafeBufferPointer<UInt8>? = nil, hanging: Int = 0) {
+            self.bars = bars
+            self.lead = lead
+            self.marker = marker
+            self.hanging = hanging
+            markerColumns = marker.map { DisplayWidth.columns(of: $0) + 1 } ?? 0
+        }
+
+        var firstWidth: Int { 2 * bars + lead + markerColumns }
+        var restWidth: Int { 2 * bars + hanging }
+
+        func appendFirst(into line: inout DisplayLines) {
+            line.append(repeating: "│ ", count: bars, .dim)
+            line.append(repeating: 0x20, count: lead, [])
+            if let marker {
+                line.append(marker, .dim)
+                line.append(" ", .dim)
+            }
+        }
+
+        func appendRest(into line: inout DisplayLines) {
+            line.append(repeating: "│ ", count: bars, .dim)
+            line.append(repeating: 0x20, count: hanging, [])
+        }
+    }
+
     /// The line being built in `content`, broken at spaces into lines of at most `width` columns (a
-    /// word longer than a line is cut), appended to `out`. The first line starts with line 0 of
-    /// `prefixes`, the others with line 1. Leading spaces of the content are kept; spaces at a break
-    /// and at the end are dropped.
-    static func wrap(_ content: DisplayLines, width: Int, prefixes: DisplayLines, into out: inout DisplayLines) {
+    /// word longer than a line is cut), appended to `out` after `prefix`. Leading spaces of the
+    /// content are kept; spaces at a break and at the end are dropped.
+    static func wrap(_ content: DisplayLines, width: Int, prefix: Prefix, into out: inout DisplayLines) {
         let width = max(width, 1)
         let range = content.openLineBytes
-        let firstWidth = prefixes.width(ofLine: 0)
+        let firstWidth = prefix.firstWidth
         content.bytes.withUnsafeBufferPointer { all in
             // Most lines fit: no cutting, only the trailing spaces dropped.
             if firstWidth + DisplayWidth.columns(of: UnsafeBufferPointer(rebasing: all[range])) <= width {
-                out.append(line: 0, of: prefixes)
+                prefix.appendFirst(into: &out)
                 out.append(openLineOf: content, bytes: range)
                 out.trimTrailingSpaces()
                 out.endLine()
                 return
             }
-            let restWidth = prefixes.width(ofLine: 1)
-            var prefix = 0
+            let restWidth = prefix.restWidth
+            var first = true
             var lineStart = range.lowerBound
             var column = firstWidth
             var hasWord = false
@@ -33,7 +68,7 @@ enum LineWrapper {
             var lastBreak: (end: Int, resume: Int, column: Int)?
 
             func emit(_ from: Int, _ to: Int) {
-                out.append(line: prefix, of: prefixes)
+                if first { prefix.appendFirst(into: &out) } else { prefix.appendRest(into: &out) }
                 out.append(openLineOf: content, bytes: from..<to)
                 out.endLine()
             }
@@ -78,7 +113,7 @@ enum LineWrapper {
                         lineStart = position
                         column = restWidth
                     }
-                    prefix = 1
+                    first = false
                     lastBreak = nil
                     // A word carried over may itself be too long: cut it where it overflows.
                     if column + columns > width, lineStart != position {

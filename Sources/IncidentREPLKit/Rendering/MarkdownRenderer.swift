@@ -21,19 +21,22 @@ import Glibc
 public struct MarkdownRenderer: Sendable {
     /// The columns lines are wrapped to; may change between chunks (a resize).
     public var width: Int
-    /// Text shown but not settled: the rows of a table being collected (each with its line feed),
-    /// then the line that has not ended yet, from `partialStart`.
-    private var pendingText: [UInt8] = []
+    /// Text shown but not settled, from `pendingStart`: the rows of a table being collected (each
+    /// with its line feed), then the line that has not ended yet, from `partialStart`. Settled text
+    /// before `pendingStart` is dropped only now and then, so a line costs no reset of the storage.
+    private var text = ByteBuffer()
+    private var pendingStart = 0
     private var partialStart = 0
+    /// How much settled text is kept before the storage is reset.
+    private static let settledTextLimit = 1 << 16
     /// The collected table rows, as ranges of `pendingText` (a table's column widths depend on every row).
     private var tableRows: [Range<Int>] = []
     /// The fence of the code block being read, if any.
     private var fence: CodeFence?
     /// Code blocks seen so far (the label says which `/copy N` takes a block).
     public private(set) var codeBlockCount = 0
-    /// Storage reused from line to line: a line's inline spans, its wrap prefixes, a table's cells.
+    /// Storage reused from line to line: a line too long for the width, a table's cells.
     private var content = DisplayLines()
-    private var prefixes = DisplayLines()
     private var table = TableLayout()
 
     /// More table rows than this are shown as text (they would not fit a screen to be redrawn).
@@ -54,12 +57,12 @@ public struct MarkdownRenderer: Sendable {
 
     /// Text shown but not settled: the collected table rows and the line still streaming.
     public var pending: String {
-        String(decoding: pendingText, as: UTF8.self)
+        withPendingText { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// ``pending`` without a copy.
-    func withPending<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        pendingText.withUnsafeBufferPointer(body)
+    /// ``pending`` as UTF-8, borrowed for the call.
+    func withPendingText<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        text.withUnsafeBufferPointer(pendingStart..<text.count, body)
     }
 
     /// Takes the next chunk of (sanitized) text; returns the lines it settles. When it returns none,
@@ -87,22 +90,26 @@ public struct MarkdownRenderer: Sendable {
     mutating func append(_ text: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
         var start = 0
         while let newline = Self.firstLineFeed(in: text, from: start) {
-            pendingText.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<newline]))
+            self.text.append(UnsafeBufferPointer(rebasing: text[start..<newline]))
             settleLine(into: &settled)
             start = newline + 1
         }
-        if start < text.count { pendingText.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...])) }
+        if start < text.count { self.text.append(UnsafeBufferPointer(rebasing: text[start...])) }
+    }
+
+    /// ``append(_:)`` for text known to hold no line feed: the line still streaming grows.
+    mutating func extendLine(_ text: UnsafeBufferPointer<UInt8>) {
+        self.text.append(text)
     }
 
     /// ``finish()``, adding the settled lines to `settled`.
     public mutating func finish(into settled: inout DisplayLines) {
-        if partialStart < pendingText.count { settleLine(into: &settled) }
-        var text: [UInt8] = []
-        swap(&text, &pendingText)
+        if partialStart < text.count { settleLine(into: &settled) }
+        var text = ByteBuffer()
+        swap(&text, &self.text)
         text.withUnsafeBufferPointer { flushTable($0, into: &settled) }
-        text.removeAll(keepingCapacity: true)
-        partialStart = 0
-        swap(&text, &pendingText)
+        settleAll(&text)
+        swap(&text, &self.text)
         if fence != nil {
             settled.append("──", .dim)
             settled.endLine()
@@ -118,10 +125,11 @@ public struct MarkdownRenderer: Sendable {
 
     // MARK: - Blocks
 
-    /// The line that just ended (`pendingText` from `partialStart`): kept as a table row, or settled.
+    /// The line that just ended (`text` from `partialStart`): kept as a table row, or settled.
     private mutating func settleLine(into settled: inout DisplayLines) {
-        var text: [UInt8] = []
-        swap(&text, &pendingText)
+        var text = ByteBuffer()
+        swap(&text, &self.text)
+        defer { swap(&text, &self.text) }
         let line = partialStart..<text.count
         let keep = text.withUnsafeBufferPointer { buffer in
             let bytes = UnsafeBufferPointer(rebasing: buffer[line])
@@ -137,10 +145,15 @@ public struct MarkdownRenderer: Sendable {
             text.append(0x0A)
             partialStart = text.count
         } else {
-            text.removeAll(keepingCapacity: true)
-            partialStart = 0
+            settleAll(&text)
         }
-        swap(&text, &pendingText)
+    }
+
+    /// Marks all of `text` settled (nothing pending), dropping it when enough has settled.
+    private mutating func settleAll(_ text: inout ByteBuffer) {
+        if text.count > Self.settledTextLimit { text.removeAll() }
+        pendingStart = text.count
+        partialStart = text.count
     }
 
     private mutating func process(_ line: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
@@ -188,10 +201,8 @@ public struct MarkdownRenderer: Sendable {
             return
         }
         if indent < 4, let (level, text) = Self.heading(trimmed) {
-            content.removeAll()
-            InlineMarkdown.render(text, style: level <= 2 ? [.bold, .heading] : [.bold], into: &content)
-            wrap(width: width, bars: bars, lead: 0, marker: nil, hanging: 0, into: &settled)
-            return
+            let style: SpanStyle = level <= 2 ? [.bold, .heading] : [.bold]
+            return inline(text, style: style, width: width, prefix: LineWrapper.Prefix(bars: bars), into: &settled)
         }
         if trimmed[0] == UInt8(ascii: ">") {
             var depth = 0
@@ -204,36 +215,38 @@ public struct MarkdownRenderer: Sendable {
             block(UnsafeBufferPointer(rebasing: trimmed[index...]), width: width - 2 * depth, bars: bars + depth, into: &settled)
             return
         }
-        content.removeAll()
         if let (marker, text) = Self.listItem(trimmed) {
-            InlineMarkdown.render(text, into: &content)
             let hanging = indent + DisplayWidth.columns(of: marker) + 1
-            wrap(width: width, bars: bars, lead: indent, marker: marker, hanging: hanging, into: &settled)
-            return
+            let prefix = LineWrapper.Prefix(bars: bars, lead: indent, marker: marker, hanging: hanging)
+            return inline(text, style: [], width: width, prefix: prefix, into: &settled)
         }
-        InlineMarkdown.render(trimmed, into: &content)
         let lead = min(indent, max(0, width - 1))
-        wrap(width: width, bars: bars, lead: lead, marker: nil, hanging: lead, into: &settled)
+        inline(trimmed, style: [], width: width, prefix: LineWrapper.Prefix(bars: bars, lead: lead, hanging: lead), into: &settled)
     }
 
-    /// Wraps ``content`` into `settled`: each line after `bars` quote bars, the first after `lead`
-    /// spaces and the list `marker`, the others after `hanging` spaces.
-    private mutating func wrap(
-        width: Int, bars: Int, lead: Int, marker: UnsafeBufferPointer<UInt8>?, hanging: Int,
+    /// Inline Markdown `text` in `style` after `prefix`, wrapped to `width` columns inside the
+    /// prefix's quote bars. Rendered in place; moved out to be wrapped only when it does not fit.
+    private mutating func inline(
+        _ text: UnsafeBufferPointer<UInt8>, style: SpanStyle, width: Int, prefix: LineWrapper.Prefix,
         into settled: inout DisplayLines
     ) {
-        prefixes.removeAll()
-        prefixes.append(repeating: "│ ", count: bars, .dim)
-        prefixes.append(repeating: 0x20, count: lead, [])
-        if let marker {
-            prefixes.append(marker, .dim)
-            prefixes.append(" ", .dim)
+        let width = max(width, 1) + 2 * prefix.bars
+        let start = settled.mark
+        prefix.appendFirst(into: &settled)
+        let contentStart = settled.bytes.count
+        InlineMarkdown.render(text, style: style, into: &settled)
+        let columns = settled.bytes.withUnsafeBufferPointer(contentStart..<settled.bytes.count) {
+            DisplayWidth.columns(of: $0)
         }
-        prefixes.endLine()
-        prefixes.append(repeating: "│ ", count: bars, .dim)
-        prefixes.append(repeating: 0x20, count: hanging, [])
-        prefixes.endLine()
-        LineWrapper.wrap(content, width: max(width, 1) + 2 * bars, prefixes: prefixes, into: &settled)
+        if prefix.firstWidth + columns <= width {
+            settled.trimTrailingSpaces()
+            settled.endLine()
+            return
+        }
+        content.removeAll()
+        content.append(openLineOf: settled, bytes: contentStart..<settled.bytes.count)
+        settled.truncateOpenLine(to: start)
+        LineWrapper.wrap(content, width: width, prefix: prefix, into: &settled)
     }
 
     static func isRule(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -310,8 +323,12 @@ public struct MarkdownRenderer: Sendable {
     /// Settles the collected table rows (ranges of `text`), laid out or as text.
     private mutating func flushTable(_ text: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
         guard !tableRows.isEmpty else { return }
-        let rows = tableRows
-        tableRows.removeAll(keepingCapacity: true)
+        var rows: [Range<Int>] = []
+        swap(&rows, &tableRows)
+        defer {
+            rows.removeAll(keepingCapacity: true)
+            swap(&rows, &tableRows)
+        }
         switch table.layout(rows: rows, in: text, width: width, into: &settled) {
         case .aligned:
             break

@@ -7,31 +7,59 @@ import Safeguards
 /// Text goes in as it is when ``OutputSanitizer/isInert(_:)`` (it was sanitized before it was
 /// rendered), sanitized otherwise; there is no way to append raw bytes.
 struct TerminalBuffer {
-    private(set) var bytes: [UInt8] = []
+    /// The start sequences of a table of style combinations (one per ``SpanStyle`` raw value), built
+    /// only from ``TerminalText/Style``'s fixed sequences.
+    struct StyleSequences: Sendable {
+        fileprivate var bytes = ByteBuffer()
+        fileprivate var ranges: [Range<Int>] = []
 
-    /// The start sequence of each ``TerminalText/Style``, by raw value.
-    private static let starts = TerminalText.Style.allCases.map { Array($0.start.utf8) }
-    private static let reset = Array(TerminalText.Style.reset.utf8)
+        init(_ table: [[TerminalText.Style]]) {
+            for styles in table {
+                let start = bytes.count
+                for style in styles {
+                    var sequence = style.start
+                    sequence.withUTF8 { bytes.append($0) }
+                }
+                ranges.append(start..<bytes.count)
+            }
+        }
+    }
 
+    /// Earlier writes' bytes are kept before `start`, and dropped only now and then, so a write
+    /// costs no reset of the storage.
+    private var bytes = ByteBuffer(capacity: 4_096)
+    private var start = 0
+    private static let keptLimit = 1 << 16
+
+    /// What the next write holds, borrowed for the call.
+    func withWritten(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        bytes.withUnsafeBufferPointer(start..<bytes.count, body)
+    }
+
+    /// Starts the next write.
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        if bytes.count > Self.keptLimit { bytes.removeAll() }
+        start = bytes.count
     }
 
     /// Text, sanitized unless it is inert already.
     mutating func append(text: UnsafeBufferPointer<UInt8>) {
         if OutputSanitizer.isInert(text) {
-            bytes.append(contentsOf: text)
+            bytes.append(text)
         } else {
-            bytes.append(contentsOf: OutputSanitizer.sanitize(String(decoding: text, as: UTF8.self)).utf8)
+            var safe = OutputSanitizer.sanitize(String(decoding: text, as: UTF8.self))
+            safe.withUTF8 { bytes.append($0) }
         }
     }
 
-    /// Text in `styles` (none: plain); the caller decides which styles the terminal may show.
-    mutating func append(text: UnsafeBufferPointer<UInt8>, styles: [TerminalText.Style]) {
-        guard !styles.isEmpty else { return append(text: text) }
-        for style in styles { bytes.append(contentsOf: Self.starts[style.rawValue]) }
+    /// Text in the styles of entry `index` of `sequences` (none: plain).
+    mutating func append(text: UnsafeBufferPointer<UInt8>, style index: Int, of sequences: StyleSequences) {
+        let range = sequences.ranges[index]
+        guard !range.isEmpty else { return append(text: text) }
+        bytes.append(sequences.bytes, range)
         append(text: text)
-        bytes.append(contentsOf: Self.reset)
+        let reset = TerminalText.Style.resetSequence
+        bytes.append(UnsafeBufferPointer(start: reset.utf8Start, count: reset.utf8CodeUnitCount))
     }
 
     mutating func appendLineFeed() {
@@ -39,6 +67,7 @@ struct TerminalBuffer {
     }
 
     mutating func append(_ control: TerminalText.Control) {
-        bytes.append(contentsOf: control.sequence.utf8)
+        var sequence = control.sequence
+        sequence.withUTF8 { bytes.append($0) }
     }
 }

@@ -48,9 +48,19 @@ public final class TerminalOutput: @unchecked Sendable {
         writeBytes(text.rendered)
     }
 
+    /// Writes UTF-8 text that was sanitized already (a piece of a rendered answer): as it is when
+    /// ``OutputSanitizer/isInert(_:)`` confirms it, sanitized otherwise.
+    func write(checking text: UnsafeBufferPointer<UInt8>) {
+        if OutputSanitizer.isInert(text) {
+            writeBytes(text)
+        } else {
+            write(String(decoding: text, as: UTF8.self))
+        }
+    }
+
     /// Writes what a ``TerminalBuffer`` collected (sanitized text and the client's own sequences).
     func write(_ buffer: TerminalBuffer) {
-        buffer.bytes.withUnsafeBufferPointer { writeBytes($0) }
+        buffer.withWritten { writeBytes($0) }
     }
 
     /// The next piece of a stream (model deltas, an echoed paste): sanitized with the stream's

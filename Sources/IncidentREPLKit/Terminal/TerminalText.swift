@@ -36,7 +36,8 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         }
 
         /// The SGR sequence that ends every style.
-        static let reset = "\u{1B}[0m"
+        static let reset = resetSequence.description
+        static let resetSequence: StaticString = "\u{1B}[0m"
     }
 
     /// Cursor and line controls of the client's own (the spinner's status line).
