@@ -10,8 +10,9 @@ import Safeguards
 public final class AnswerPrinter: @unchecked Sendable {
     private let output: TerminalOutput
     private let plain: Bool
-    /// The state of a rendered answer.
-    private var rendered: RenderedAnswer
+    /// The state of a rendered answer. One task at a time writes an answer (the stream's task, then
+    /// `finish()` after it), so the per-delta dynamic exclusivity check is left out.
+    @exclusivity(unchecked) private var rendered: RenderedAnswer
 
     /// - Parameter label: Written before the answer (`Assistant: ` in scripted runs); on a line of
     ///   its own when rendering.
@@ -58,16 +59,16 @@ public final class AnswerPrinter: @unchecked Sendable {
         }
 
         mutating func write(_ delta: String, to output: TerminalOutput) {
-            var safe = sanitizer.sanitize(delta)
-            guard !safe.isEmpty else { return }
-            let grown = safe.withUTF8 { bytes in
-                guard MarkdownRenderer.firstLineFeed(in: bytes, from: 0) == nil else { return false }
-                // No line ends: nothing settles, the streaming line only grows.
-                renderer.extendLine(bytes)
-                output.write(checking: bytes)
-                return true
+            // A line feed in the delta is one in the sanitized text: the sanitizer turns CRLF into LF
+            // and adds none.
+            var raw = delta
+            let endsALine = raw.withUTF8 { MarkdownRenderer.firstLineFeed(in: $0, from: 0) != nil }
+            guard endsALine else {
+                // No line ends: nothing settles, the streaming line only grows, written as it comes.
+                var safe = output.writeUntrusted(delta, sanitizer: &sanitizer)
+                return safe.withUTF8 { renderer.extendLine($0) }
             }
-            guard !grown else { return }
+            let safe = sanitizer.sanitize(delta)
             renderer.width = fixedWidth ?? TerminalWidth.current
             let shownRows = Self.rowsShown(by: renderer)
             let firstNew = clearSettledNowAndThen()

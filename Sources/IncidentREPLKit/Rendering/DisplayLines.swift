@@ -28,8 +28,8 @@ public struct DisplayLines: Sendable {
     public var isEmpty: Bool { runEnds.isEmpty }
 
     /// Where the line being built starts.
-    private var openRunStart: Int { runEnds.last ?? 0 }
-    private var openByteStart: Int { byteEnds.last ?? 0 }
+    private var openRunStart = 0
+    private var openByteStart = 0
 
     /// Forgets every line, keeping the storage.
     public mutating func removeAll() {
@@ -37,6 +37,8 @@ public struct DisplayLines: Sendable {
         runs.removeAll(keepingCapacity: true)
         runEnds.removeAll(keepingCapacity: true)
         byteEnds.removeAll(keepingCapacity: true)
+        openRunStart = 0
+        openByteStart = 0
     }
 
     // MARK: - Building
@@ -107,6 +109,8 @@ public struct DisplayLines: Sendable {
     mutating func endLine() {
         runEnds.append(runs.count)
         byteEnds.append(bytes.count)
+        openRunStart = runs.count
+        openByteStart = bytes.count
     }
 
     /// Where the line being built stands, to go back to with ``truncateOpenLine(to:)``.

@@ -118,6 +118,15 @@ public struct MarkdownRenderer: Sendable {
     }
 
     static func firstLineFeed(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        // A token or two: a loop is cheaper than the call.
+        if text.count - start <= 16 {
+            var index = start
+            while index < text.count {
+                if text[index] == 0x0A { return index }
+                index += 1
+            }
+            return nil
+        }
         guard start < text.count, let base = text.baseAddress,
               let found = memchr(base + start, 0x0A, text.count - start) else { return nil }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))

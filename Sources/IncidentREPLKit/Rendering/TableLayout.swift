@@ -26,6 +26,7 @@ struct TableLayout: Sendable {
     /// The rendered cells, one line per cell (header, then body rows, `columns` per row).
     private var cells = DisplayLines()
     private var widths: [Int] = []
+    private var cellWidths: [Int] = []
 
     /// Lays out `rows` (ranges of `text`) in aligned columns into `out`, when they are a table that fits `width`.
     mutating func layout(
@@ -60,9 +61,13 @@ struct TableLayout: Sendable {
                 cells.endLine()
             }
         }
-        widths = Array(repeating: 0, count: columns)
+        widths.removeAll(keepingCapacity: true)
+        widths.append(contentsOf: repeatElement(0, count: columns))
+        cellWidths.removeAll(keepingCapacity: true)
         for index in 0..<cells.count {
-            widths[index % columns] = max(widths[index % columns], cells.width(ofLine: index))
+            let width = cells.width(ofLine: index)
+            cellWidths.append(width)
+            widths[index % columns] = max(widths[index % columns], width)
         }
         let total = widths.reduce(0, +) + 3 * max(0, columns - 1)
         guard total <= width else { return .asWritten }
@@ -83,7 +88,7 @@ struct TableLayout: Sendable {
         for column in 0..<columns {
             let cell = row * columns + column
             if column > 0 { out.append(" │ ", .dim) }
-            let gap = widths[column] - cells.width(ofLine: cell)
+            let gap = widths[column] - cellWidths[cell]
             let before = switch alignments[column] {
             case .left: 0
             case .right: gap

@@ -70,6 +70,14 @@ public final class TerminalOutput: @unchecked Sendable {
         if !safe.isEmpty { writeBytes(safe) }
     }
 
+    /// The next piece of a stream sanitized with `sanitizer` (a rendered answer's), written; returns
+    /// the sanitized text.
+    func writeUntrusted(_ text: String, sanitizer: inout OutputSanitizer) -> String {
+        let safe = sanitizer.sanitize(text)
+        if !safe.isEmpty { writeBytes(safe) }
+        return safe
+    }
+
     /// Ends an untrusted stream (flushes a held-back partial sequence).
     public func finishUntrusted() {
         let rest = sanitizer.finish()
