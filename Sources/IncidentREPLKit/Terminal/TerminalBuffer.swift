@@ -67,7 +67,7 @@ struct TerminalBuffer {
     }
 
     mutating func append(_ control: TerminalText.Control) {
-        var sequence = control.sequence
-        sequence.withUTF8 { bytes.append($0) }
+        let sequence = control.staticSequence
+        bytes.append(UnsafeBufferPointer(start: sequence.utf8Start, count: sequence.utf8CodeUnitCount))
     }
 }

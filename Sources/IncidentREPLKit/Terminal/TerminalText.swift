@@ -51,7 +51,9 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
         /// Erase from the cursor to the end of the screen (`ESC [ J`).
         case clearToEndOfScreen
 
-        var sequence: String {
+        var sequence: String { staticSequence.description }
+
+        var staticSequence: StaticString {
             switch self {
             case .lineStart: "\r"
             case .clearToEndOfLine: "\u{1B}[K"
