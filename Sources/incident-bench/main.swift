@@ -4,7 +4,8 @@
 //   incident-bench ingest [--deltas N]            stream ingest split into stages (offline and over loopback)
 //   incident-bench stage NAME [--deltas N]        one ingest stage alone (for callgrind / perf)
 //   incident-bench connections [--turns N]        TCP connections a CurlTransport opens for N turns
-//   incident-bench render [--width W]             Markdown rendering of a 1 MB answer vs plain and vs ingest
+//   incident-bench render [--width W] [--delta-bytes N]  Markdown rendering of a 1 MB answer vs plain and vs ingest
+//   incident-bench render-constructs [--width W]  the renderer's cost per input line of each Markdown construct
 //   incident-bench casefile [--sessions N] [--turns N]  search/sessions/verify over N generated journals (CaseFileBench.swift)
 //   incident-bench cache [--turns N] [--window W] [--max-tokens M] [--low-water F] [--formats a,b]
 //                        [--strategies drop-oldest,summarise,last-n:8]
@@ -413,6 +414,8 @@ case "stage":
     }
 case "connections":
     await benchConnections(turns: option("--turns").flatMap { Int($0) } ?? 20)
+case "render-constructs":
+    benchRenderConstructs(width: option("--width").flatMap { Int($0) } ?? 100)
 case "render":
     benchRender(bytes: 1_000_000, deltaSize: option("--delta-bytes").flatMap { Int($0) } ?? 4,
                 width: option("--width").flatMap { Int($0) } ?? 100, sinkPath: sinkPath, repeats: repeats)

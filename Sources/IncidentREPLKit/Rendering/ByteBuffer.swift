@@ -96,9 +96,9 @@ struct ByteBuffer: @unchecked Sendable {
         count -= n
     }
 
-    /// The bytes, borrowed for the call.
+    /// The bytes, borrowed for the call (this value, and so its storage, lives through it).
     func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: storage.pointer, count: count)) }
+        try body(UnsafeBufferPointer(start: storage.pointer, count: count))
     }
 
     /// Bytes `range`, borrowed for the call.
@@ -106,8 +106,6 @@ struct ByteBuffer: @unchecked Sendable {
         _ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "ByteBuffer range out of bounds")
-        return try withExtendedLifetime(storage) {
-            try body(UnsafeBufferPointer(start: storage.pointer + range.lowerBound, count: range.count))
-        }
+        return try body(UnsafeBufferPointer(start: storage.pointer + range.lowerBound, count: range.count))
     }
 }

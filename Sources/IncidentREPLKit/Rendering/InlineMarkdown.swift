@@ -18,6 +18,16 @@ enum InlineMarkdown {
         parse(text, 0..<text.count, style, into: &line)
     }
 
+    /// `!`, `*`, `<`, `[`, `\\`, `_` and `` ` ``: the bytes that may start markup, as bit masks over
+    /// 0–63 and 64–127.
+    private static let markupLow: UInt64 = 1 << 0x21 | 1 << 0x2A | 1 << 0x3C
+    private static let markupHigh: UInt64 = 1 << (0x5B - 64) | 1 << (0x5C - 64) | 1 << (0x5F - 64) | 1 << (0x60 - 64)
+
+    @inline(__always)
+    private static func isMarkup(_ byte: UInt8) -> Bool {
+        byte < 64 ? markupLow >> byte & 1 != 0 : byte < 128 && markupHigh >> (byte - 64) & 1 != 0
+    }
+
     private static func parse(
         _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ style: SpanStyle, into line: inout DisplayLines
     ) {
@@ -30,6 +40,10 @@ enum InlineMarkdown {
         var i = range.lowerBound
         while i < end {
             let c = b[i]
+            guard isMarkup(c) else {
+                i += 1
+                continue
+            }
             switch c {
             case UInt8(ascii: "\\"):
                 if i + 1 < end, isPunctuation(b[i + 1]) {

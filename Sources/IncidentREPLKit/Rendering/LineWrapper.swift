@@ -67,15 +67,20 @@ enum LineWrapper {
             /// The end of the last word before a space run, where to resume after it, and the column there.
             var lastBreak: (end: Int, resume: Int, column: Int)?
 
-            func emit(_ from: Int, _ to: Int) {
-                if first { prefix.appendFirst(into: &out) } else { prefix.appendRest(into: &out) }
-                out.append(openLineOf: content, bytes: from..<to)
-                out.endLine()
-            }
 
             var offset = range.lowerBound
             while offset < range.upperBound {
                 let byte = all[offset]
+                // Inside a word, printable ASCII that still fits: one column each, nothing to decide.
+                if byte > 0x20, byte < 0x80, !inSpace, hasWord, column < width {
+                    offset += 1
+                    column += 1
+                    while offset < range.upperBound, column < width, all[offset] > 0x20, all[offset] < 0x80 {
+                        offset += 1
+                        column += 1
+                    }
+                    continue
+                }
                 let position = offset
                 let length: Int
                 let columns: Int
@@ -105,11 +110,11 @@ enum LineWrapper {
                 }
                 if hasWord, columns > 0, column + columns > width {
                     if let found = lastBreak {
-                        emit(lineStart, found.end)
+                        emit(content, lineStart..<found.end, first: first, prefix: prefix, into: &out)
                         lineStart = found.resume
                         column = restWidth + (column - found.column)
                     } else {
-                        emit(lineStart, position)
+                        emit(content, lineStart..<position, first: first, prefix: prefix, into: &out)
                         lineStart = position
                         column = restWidth
                     }
@@ -117,7 +122,7 @@ enum LineWrapper {
                     lastBreak = nil
                     // A word carried over may itself be too long: cut it where it overflows.
                     if column + columns > width, lineStart != position {
-                        emit(lineStart, position)
+                        emit(content, lineStart..<position, first: false, prefix: prefix, into: &out)
                         lineStart = position
                         column = restWidth
                     }
@@ -125,7 +130,16 @@ enum LineWrapper {
                 column += columns
                 hasWord = true
             }
-            emit(lineStart, inSpace && hasWord ? spaceStart : range.upperBound)
+            emit(content, lineStart..<(inSpace && hasWord ? spaceStart : range.upperBound), first: first, prefix: prefix, into: &out)
         }
+    }
+
+    /// One wrapped line: the prefix, then `bytes` of the content.
+    private static func emit(
+        _ content: DisplayLines, _ bytes: Range<Int>, first: Bool, prefix: Prefix, into out: inout DisplayLines
+    ) {
+        if first { prefix.appendFirst(into: &out) } else { prefix.appendRest(into: &out) }
+        out.append(openLineOf: content, bytes: bytes)
+        out.endLine()
     }
 }

@@ -234,12 +234,19 @@ public struct MarkdownRenderer: Sendable {
     }
 
     /// Inline Markdown `text` in `style` after `prefix`, wrapped to `width` columns inside the
-    /// prefix's quote bars. Rendered in place; moved out to be wrapped only when it does not fit.
+    /// prefix's quote bars. Rendered in place when it may fit; moved out to be wrapped when it does not.
     private mutating func inline(
         _ text: UnsafeBufferPointer<UInt8>, style: SpanStyle, width: Int, prefix: LineWrapper.Prefix,
         into settled: inout DisplayLines
     ) {
         let width = max(width, 1) + 2 * prefix.bars
+        // Markup shows fewer columns than its bytes, except a link's " (url)" (one more than
+        // "[text](url)"): a line with more bytes than that cannot fit.
+        if prefix.firstWidth + text.count > 2 * width {
+            content.removeAll()
+            InlineMarkdown.render(text, style: style, into: &content)
+            return LineWrapper.wrap(content, width: width, prefix: prefix, into: &settled)
+        }
         let start = settled.mark
         prefix.appendFirst(into: &settled)
         let contentStart = settled.bytes.count
