@@ -72,6 +72,30 @@ struct AnswerPrinterTests {
         #expect(ScreenModel.lines(after: try Self.printed(characters, rendering: rendering), width: width) == expected)
     }
 
+    /// An answer longer than the storage the printer keeps between resets (64 KiB of settled text,
+    /// of rendered lines and of written bytes), streamed in token-sized deltas, still ends on the
+    /// rendered screen.
+    @Test func aLongAnswerEndsOnTheRenderedScreen() throws {
+        let answer = (1...400).map { "### Section \($0)\n" + Self.answer + "\n" }.joined()
+        #expect(answer.utf8.count > 3 * 65_536)
+        var deltas: [String] = []
+        var current = ""
+        for character in answer {
+            current.append(character)
+            if current.utf8.count >= 3 {
+                deltas.append(current)
+                current = ""
+            }
+        }
+        deltas.append(current)
+        let width = 80
+        let output = try Self.printed(deltas, rendering: .markdown(color: true, width: width))
+        let screen = ScreenModel.lines(after: output, width: width)
+        let expected = Self.expectedScreen(answer, width: width)
+        #expect(screen.count == expected.count)
+        #expect(screen == expected)
+    }
+
     @Test func theLineStillStreamingIsShownAtOnceAndRedrawnWhenItEnds() throws {
         let rendering = AnswerRendering.markdown(color: false, width: 40)
         // Nothing is held back: the first token reaches the terminal as it would unrendered.
