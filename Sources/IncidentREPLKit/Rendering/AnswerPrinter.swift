@@ -51,6 +51,9 @@ public final class AnswerPrinter: @unchecked Sendable {
         let styles: TerminalBuffer.StyleSequences
         /// The width to wrap to; nil follows the terminal's.
         let fixedWidth: Int?
+        /// The style the line being streamed is written in: a line of an open code block is written
+        /// in the code style as it arrives, so that when it ends as written it needs no redraw.
+        var streamingStyle: SpanStyle = []
 
         init(styles: TerminalBuffer.StyleSequences, width: Int?) {
             self.styles = styles
@@ -62,17 +65,27 @@ public final class AnswerPrinter: @unchecked Sendable {
             // A line feed in the delta is one in the sanitized text: the sanitizer turns CRLF into LF
             // and adds none.
             var raw = delta
-            let endsALine = raw.withUTF8 { MarkdownRenderer.firstLineFeed(in: $0, from: 0) != nil }
-            guard endsALine else {
+            let lineFeeds = raw.withUTF8 { Self.lineFeeds(in: $0) }
+            guard lineFeeds > 0 else {
                 // No line ends: nothing settles, the streaming line only grows, written as it comes.
+                if streamingStyle.isEmpty, renderer.isInCodeBlock, renderer.withPendingText({ $0.isEmpty }) {
+                    return startCodeLine(delta, to: output)
+                }
                 var safe = output.writeUntrusted(delta, sanitizer: &sanitizer)
                 return safe.withUTF8 { renderer.extendLine($0) }
             }
-            let safe = sanitizer.sanitize(delta)
+            var safe = sanitizer.sanitize(delta)
             renderer.width = fixedWidth ?? TerminalWidth.current
             let shownRows = Self.rowsShown(by: renderer)
+            let tableShown = renderer.isCollectingTable
             let firstNew = clearSettledNowAndThen()
             renderer.append(safe, into: &settled)
+            if lineFeeds == 1, !tableShown, settled.count == firstNew + 1, let verbatim = renderer.verbatimStyle,
+               styles.look(verbatim, sameAs: streamingStyle)
+            {
+                // The line ended as it was streamed: it stays as it is on screen.
+                return safe.withUTF8 { endLineInPlace($0, to: output) }
+            }
             show(replacingRows: shownRows, from: firstNew, appended: safe, to: output)
         }
 
@@ -83,10 +96,54 @@ public final class AnswerPrinter: @unchecked Sendable {
             renderer.append(rest, into: &settled)
             renderer.finish(into: &settled)
             show(replacingRows: shownRows, from: firstNew, appended: rest, to: output)
+            if !streamingStyle.isEmpty {
+                screen.removeAll()
+                screen.appendReset()
+                output.write(screen)
+                streamingStyle = []
+            }
         }
 
-        /// The rows below the first that `pending` (the unrendered text on screen since the last
-        /// rendered line) takes; nil when there is none.
+        /// 0, 1, or 2 for more than one.
+        private static func lineFeeds(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            guard let first = MarkdownRenderer.firstLineFeed(in: bytes, from: 0) else { return 0 }
+            return MarkdownRenderer.firstLineFeed(in: bytes, from: first + 1) == nil ? 1 : 2
+        }
+
+        /// The first text of a line of an open code block: written in the code style, started here.
+        private mutating func startCodeLine(_ delta: String, to output: TerminalOutput) {
+            var safe = sanitizer.sanitize(delta)
+            guard !safe.isEmpty else { return }
+            screen.removeAll()
+            screen.appendStart(of: Int(SpanStyle.codeBlock.rawValue), in: styles)
+            safe.withUTF8 { bytes in
+                screen.append(text: bytes)
+                renderer.extendLine(bytes)
+            }
+            output.write(screen)
+            streamingStyle = .codeBlock
+        }
+
+        /// Writes the rest of a line that settled as it was streamed, its line feed, and the start of
+        /// the next line (in the code style when it is a code line).
+        private mutating func endLineInPlace(_ bytes: UnsafeBufferPointer<UInt8>, to output: TerminalOutput) {
+            let lineFeed = MarkdownRenderer.firstLineFeed(in: bytes, from: 0) ?? bytes.count
+            screen.removeAll()
+            screen.append(text: UnsafeBufferPointer(rebasing: bytes[..<lineFeed]))
+            if !streamingStyle.isEmpty { screen.appendReset() }
+            screen.appendLineFeed()
+            streamingStyle = []
+            let next = UnsafeBufferPointer(rebasing: bytes[min(lineFeed + 1, bytes.count)...])
+            if !next.isEmpty {
+                if renderer.isInCodeBlock {
+                    screen.appendStart(of: Int(SpanStyle.codeBlock.rawValue), in: styles)
+                    streamingStyle = .codeBlock
+                }
+                screen.append(text: next)
+            }
+            output.write(screen)
+        }
+
         /// Lines drawn before stay in `settled` until it holds enough to clear; returns the index of
         /// the first line the delta settles.
         private mutating func clearSettledNowAndThen() -> Int {
@@ -94,6 +151,8 @@ public final class AnswerPrinter: @unchecked Sendable {
             return settled.count
         }
 
+        /// The rows below the first that the unrendered text on screen (since the last rendered
+        /// line) takes; nil when there is none.
         private static func rowsShown(by renderer: MarkdownRenderer) -> Int? {
             renderer.withPendingText { pending in
                 pending.isEmpty ? nil : DisplayWidth.rowsBelow(afterPrinting: pending, width: renderer.width)
@@ -111,14 +170,21 @@ public final class AnswerPrinter: @unchecked Sendable {
                 return
             }
             screen.removeAll()
+            if !streamingStyle.isEmpty {
+                screen.appendReset()
+                streamingStyle = []
+            }
+            let codeLine = renderer.isInCodeBlock && !renderer.withPendingText { $0.isEmpty }
             Self.draw(
-                settled, from: firstNew, replacingRows: shownRows, pending: renderer, styles: styles, into: &screen)
+                settled, from: firstNew, replacingRows: shownRows, pending: renderer, startingCode: codeLine,
+                styles: styles, into: &screen)
+            if codeLine { streamingStyle = .codeBlock }
             output.write(screen)
         }
 
         private static func draw(
             _ settled: DisplayLines, from firstNew: Int, replacingRows shownRows: Int?, pending renderer: MarkdownRenderer,
-            styles: TerminalBuffer.StyleSequences, into screen: inout TerminalBuffer
+            startingCode: Bool, styles: TerminalBuffer.StyleSequences, into screen: inout TerminalBuffer
         ) {
             if let shownRows {
                 screen.append(.lineStart)
@@ -131,6 +197,7 @@ public final class AnswerPrinter: @unchecked Sendable {
                 }
                 screen.appendLineFeed()
             }
+            if startingCode { screen.appendStart(of: Int(SpanStyle.codeBlock.rawValue), in: styles) }
             renderer.withPendingText { screen.append(text: $0) }
         }
     }

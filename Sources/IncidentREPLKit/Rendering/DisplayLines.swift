@@ -146,6 +146,11 @@ public struct DisplayLines: Sendable {
     /// The bytes of the line being built (not yet ended).
     var openLineBytes: Range<Int> { openByteStart..<bytes.count }
 
+    /// Whether the line being built is one run of `style` and `count` bytes.
+    func openLineIsOneRun(style: SpanStyle, count: Int) -> Bool {
+        runs.count == openRunStart + 1 && runs[openRunStart].style == style && bytes.count - openByteStart == count
+    }
+
     /// The bytes of line `index`.
     func byteRange(ofLine index: Int) -> Range<Int> {
         (index == 0 ? 0 : byteEnds[index - 1])..<byteEnds[index]

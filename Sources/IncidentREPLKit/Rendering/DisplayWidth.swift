@@ -62,6 +62,27 @@ enum DisplayWidth {
     /// ``rowsBelow(afterPrinting:width:)`` for UTF-8 bytes.
     static func rowsBelow(afterPrinting bytes: UnsafeBufferPointer<UInt8>, width: Int) -> Int {
         let width = max(width, 1)
+        // The usual case, a line shorter than the width with no line feed or tab (each byte is at
+        // most one column): one row. Checked eight bytes at a time.
+        if bytes.count <= width, let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            var index = 0
+            var control = false
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                // A byte below 0x20 (the high bit test excludes bytes at or above 0x80).
+                if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0 {
+                    control = true
+                    break
+                }
+                index += 8
+            }
+            while !control, index < bytes.count {
+                control = bytes[index] < 0x20
+                index += 1
+            }
+            if !control { return 0 }
+        }
         var rows = 0
         var column = 0
         for byte in bytes {

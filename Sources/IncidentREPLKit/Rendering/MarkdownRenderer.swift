@@ -32,9 +32,22 @@ public struct MarkdownRenderer: Sendable {
     /// The collected table rows, as ranges of `pendingText` (a table's column widths depend on every row).
     private var tableRows: [Range<Int>] = []
     /// The fence of the code block being read, if any.
-    private var fence: CodeFence?
+    private var fence: CodeFence? {
+        didSet { isInCodeBlock = fence != nil }
+    }
     /// Code blocks seen so far (the label says which `/copy N` takes a block).
     public private(set) var codeBlockCount = 0
+    /// When the last line settled is its input line unchanged in one style (a line of a code block,
+    /// or a paragraph line without markup that fits), that style: the printer then leaves the
+    /// streamed line on screen as it is. Nil otherwise.
+    private(set) var verbatimStyle: SpanStyle?
+
+    /// Whether the line being streamed belongs to an open code block (it settles as written, in the
+    /// code style, unless it closes the block).
+    private(set) var isInCodeBlock = false
+
+    /// Whether table rows are being collected (shown as written until the table settles).
+    var isCollectingTable: Bool { !tableRows.isEmpty }
     /// Storage reused from line to line: a line too long for the width, a table's cells.
     private var content = DisplayLines()
     private var table = TableLayout()
@@ -88,6 +101,7 @@ public struct MarkdownRenderer: Sendable {
 
     /// ``append(_:)`` for the UTF-8 of sanitized text.
     mutating func append(_ text: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {
+        verbatimStyle = nil
         var start = 0
         while let newline = Self.firstLineFeed(in: text, from: start) {
             self.text.append(UnsafeBufferPointer(rebasing: text[start..<newline]))
@@ -104,6 +118,7 @@ public struct MarkdownRenderer: Sendable {
 
     /// ``finish()``, adding the settled lines to `settled`.
     public mutating func finish(into settled: inout DisplayLines) {
+        verbatimStyle = nil
         if partialStart < text.count { settleLine(into: &settled) }
         var text = ByteBuffer()
         swap(&text, &self.text)
@@ -172,6 +187,7 @@ public struct MarkdownRenderer: Sendable {
                 fence = nil
             } else {
                 settled.append(line, .codeBlock)
+                verbatimStyle = .codeBlock
             }
             settled.endLine()
             return
@@ -230,18 +246,19 @@ public struct MarkdownRenderer: Sendable {
             return inline(text, style: [], width: width, prefix: prefix, into: &settled)
         }
         let lead = min(indent, max(0, width - 1))
-        inline(trimmed, style: [], width: width, prefix: LineWrapper.Prefix(bars: bars, lead: lead, hanging: lead), into: &settled)
+        let prefix = LineWrapper.Prefix(bars: bars, lead: lead, hanging: lead)
+        inline(trimmed, style: [], width: width, prefix: prefix, verbatimCandidate: indent == 0 && bars == 0, into: &settled)
     }
 
     /// Inline Markdown `text` in `style` after `prefix`, wrapped to `width` columns inside the
     /// prefix's quote bars. Rendered in place when it may fit; moved out to be wrapped when it does not.
     private mutating func inline(
         _ text: UnsafeBufferPointer<UInt8>, style: SpanStyle, width: Int, prefix: LineWrapper.Prefix,
-        into settled: inout DisplayLines
+        verbatimCandidate: Bool = false, into settled: inout DisplayLines
     ) {
         let width = max(width, 1) + 2 * prefix.bars
-        // Markup shows fewer columns than its bytes, except a link's " (url)" (one more than
-        // "[text](url)"): a line with more bytes than that cannot fit.
+        // A line of many more bytes than columns goes straight to the wrapper, which still lays it
+        // out as one line if it fits after all (wide characters, combining marks).
         if prefix.firstWidth + text.count > 2 * width {
             content.removeAll()
             InlineMarkdown.render(text, style: style, into: &content)
@@ -255,6 +272,9 @@ public struct MarkdownRenderer: Sendable {
             DisplayWidth.columns(of: $0)
         }
         if prefix.firstWidth + columns <= width {
+            if verbatimCandidate, settled.openLineIsOneRun(style: [], count: text.count), text.last != 0x20 {
+                verbatimStyle = []
+            }
             settled.trimTrailingSpaces()
             settled.endLine()
             return

@@ -23,6 +23,12 @@ struct TerminalBuffer {
                 ranges.append(start..<bytes.count)
             }
         }
+
+        /// Whether entries `a` and `b` show the same (the same sequences, or none for both).
+        func look(_ a: SpanStyle, sameAs b: SpanStyle) -> Bool {
+            let first = ranges[Int(a.rawValue)], second = ranges[Int(b.rawValue)]
+            return first == second || (first.isEmpty && second.isEmpty)
+        }
     }
 
     /// Earlier writes' bytes are kept before `start`, and dropped only now and then, so a write
@@ -50,6 +56,18 @@ struct TerminalBuffer {
             var safe = OutputSanitizer.sanitize(String(decoding: text, as: UTF8.self))
             safe.withUTF8 { bytes.append($0) }
         }
+    }
+
+    /// The start of the styles of entry `index` of `sequences`, left on until ``appendReset()``.
+    mutating func appendStart(of index: Int, in sequences: StyleSequences) {
+        let range = sequences.ranges[index]
+        if !range.isEmpty { bytes.append(sequences.bytes, range) }
+    }
+
+    /// Ends every style.
+    mutating func appendReset() {
+        let reset = TerminalText.Style.resetSequence
+        bytes.append(UnsafeBufferPointer(start: reset.utf8Start, count: reset.utf8CodeUnitCount))
     }
 
     /// Text in the styles of entry `index` of `sequences` (none: plain).
