@@ -14,6 +14,22 @@ struct SessionHarness {
         var stderr: String
         var requests: [RecordedRequest]
         var sleeps: [Duration]
+        /// The session's output descriptors, open as long as the run is kept: a command run on the
+        /// session afterwards (`/copy`) writes to its own files, never to a descriptor number that a
+        /// test running in parallel has opened since.
+        var descriptors: OpenDescriptors
+    }
+
+    final class OpenDescriptors: Sendable {
+        let values: [Int32]
+
+        init(_ values: [Int32]) {
+            self.values = values
+        }
+
+        deinit {
+            for descriptor in values { close(descriptor) }
+        }
     }
 
     static func client(_ format: ProviderFormat, baseURL: String, transport: any HTTPTransport, policy: RetryPolicy) -> any LLMClient {
@@ -66,7 +82,8 @@ struct SessionHarness {
         let input = open(inputPath, O_RDONLY)
         let out = open(directory.appendingPathComponent("out").path, O_WRONLY | O_CREAT, 0o600)
         let err = open(directory.appendingPathComponent("err").path, O_WRONLY | O_CREAT, 0o600)
-        defer { close(input); close(out); close(err) }
+        defer { close(input) }
+        let descriptors = OpenDescriptors([out, err])
         let session = ChatSession(
             conversation: Conversation(systemPrompt: "You are terse."),
             options: .init(provider: provider(format), model: ProviderFormat.defaultModel, maxTokens: maxTokens,
@@ -81,7 +98,7 @@ struct SessionHarness {
             (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
         }
         return Run(session: session, stdout: read("out"), stderr: read("err"), requests: recorded(),
-                   sleeps: sleeps.withLock { $0 })
+                   sleeps: sleeps.withLock { $0 }, descriptors: descriptors)
     }
 
     /// The roles of the messages in a recorded chat request, in each provider's own shape.
