@@ -42,7 +42,7 @@ public final class AnswerPrinter: @unchecked Sendable {
     /// A rendered answer: the stream sanitizer, the renderer, and storage kept from delta to delta
     /// (the lines a delta settles, the bytes written for them). One value, so a delta costs one
     /// access to the printer's state.
-    private struct RenderedAnswer {
+    private struct RenderedAnswer: ~Copyable {
         var sanitizer = OutputSanitizer()
         var renderer: MarkdownRenderer
         var settled = DisplayLines()
@@ -153,9 +153,10 @@ public final class AnswerPrinter: @unchecked Sendable {
 
         /// The rows below the first that the unrendered text on screen (since the last rendered
         /// line) takes; nil when there is none.
-        private static func rowsShown(by renderer: MarkdownRenderer) -> Int? {
-            renderer.withPendingText { pending in
-                pending.isEmpty ? nil : DisplayWidth.rowsBelow(afterPrinting: pending, width: renderer.width)
+        private static func rowsShown(by renderer: borrowing MarkdownRenderer) -> Int? {
+            let width = renderer.width
+            return renderer.withPendingText { pending in
+                pending.isEmpty ? nil : DisplayWidth.rowsBelow(afterPrinting: pending, width: width)
             }
         }
 
@@ -183,7 +184,8 @@ public final class AnswerPrinter: @unchecked Sendable {
         }
 
         private static func draw(
-            _ settled: DisplayLines, from firstNew: Int, replacingRows shownRows: Int?, pending renderer: MarkdownRenderer,
+            _ settled: borrowing DisplayLines, from firstNew: Int, replacingRows shownRows: Int?,
+            pending renderer: borrowing MarkdownRenderer,
             startingCode: Bool, styles: TerminalBuffer.StyleSequences, into screen: inout TerminalBuffer
         ) {
             if let shownRows {

@@ -1,89 +1,86 @@
 /// A growable run of bytes for the rendering hot path: an append is a capacity check and a copy,
-/// and ``removeAll()`` keeps the storage. A value type (copy on write), like `Array`.
+/// and ``removeAll()`` keeps the storage.
 ///
-/// `Array<UInt8>.append(contentsOf:)` costs about 22 ns for a four-byte delta on the CI machine,
-/// against about 3 ns for this copy; a streamed answer appends several times per delta.
-struct ByteBuffer: @unchecked Sendable {
-    private final class Storage: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<UInt8>
-        let capacity: Int
-
-        init(capacity: Int) {
-            self.capacity = capacity
-            pointer = .allocate(capacity: capacity)
-        }
-
-        deinit {
-            pointer.deallocate()
-        }
-    }
-
-    private var storage: Storage
+/// Noncopyable: it owns its memory outright, so an append needs no reference count and no
+/// uniqueness check. `Array<UInt8>.append(contentsOf:)` costs about 22 ns for a four-byte delta on
+/// the CI machine, against about 3 ns for this copy; a streamed answer appends several times per
+/// line, and the uniqueness check alone was about a tenth of what rendering added (measured with
+/// `incident-bench render`).
+struct ByteBuffer: ~Copyable, @unchecked Sendable {
+    /// Nil until the first append.
+    private var pointer: UnsafeMutablePointer<UInt8>?
+    private var capacity: Int
     private(set) var count = 0
-
-    /// Storage shared by empty buffers until their first append.
-    private static let none = Storage(capacity: 0)
 
     /// An empty buffer, with storage for `capacity` bytes (none: allocated at the first append).
     init(capacity: Int = 0) {
-        storage = capacity > 0 ? Storage(capacity: capacity) : Self.none
+        self.capacity = max(capacity, 0)
+        pointer = capacity > 0 ? .allocate(capacity: capacity) : nil
+    }
+
+    deinit {
+        pointer?.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
 
     subscript(index: Int) -> UInt8 {
         precondition(index >= 0 && index < count, "ByteBuffer index out of range")
-        return storage.pointer[index]
+        return pointer.unsafelyUnwrapped[index]
     }
 
-    /// Room for `extra` more bytes in storage of this value's own.
-    private mutating func reserve(_ extra: Int) {
-        let unique = isKnownUniquelyReferenced(&storage)
-        guard !unique || count + extra > storage.capacity else { return }
-        let needed = count + extra
-        let capacity = needed > storage.capacity ? max(storage.capacity * 2, needed, 64) : storage.capacity
-        let grown = Storage(capacity: capacity)
-        grown.pointer.initialize(from: storage.pointer, count: count)
-        storage = grown
+    /// Room for `extra` more bytes; returns where they go.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + extra > capacity || pointer == nil { grow(count + extra) }
+        return pointer.unsafelyUnwrapped + count
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(capacity * 2, needed, 64)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        if let pointer {
+            grown.initialize(from: pointer, count: count)
+            pointer.deallocate()
+        }
+        pointer = grown
+        capacity = newCapacity
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (storage.pointer + count).initialize(from: base, count: bytes.count)
+        reserve(bytes.count).initialize(from: base, count: bytes.count)
         count += bytes.count
     }
 
     mutating func append(_ byte: UInt8) {
-        reserve(1)
-        storage.pointer[count] = byte
+        reserve(1).initialize(to: byte)
         count += 1
     }
 
     mutating func append(repeating byte: UInt8, count extra: Int) {
         guard extra > 0 else { return }
-        reserve(extra)
-        (storage.pointer + count).initialize(repeating: byte, count: extra)
+        reserve(extra).initialize(repeating: byte, count: extra)
         count += extra
     }
 
     /// Appends `bytes` `times` times.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, times: Int) {
         guard let base = bytes.baseAddress, !bytes.isEmpty, times > 0 else { return }
-        reserve(bytes.count * times)
+        var next = reserve(bytes.count * times)
         for _ in 0..<times {
-            (storage.pointer + count).initialize(from: base, count: bytes.count)
-            count += bytes.count
+            next.initialize(from: base, count: bytes.count)
+            next += bytes.count
         }
+        count += bytes.count * times
     }
 
     mutating func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    /// Appends bytes `range` of `other` (which may be this buffer's own storage).
-    mutating func append(_ other: ByteBuffer, _ range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "ByteBuffer range out of bounds")
+    /// Appends bytes `range` of `other`.
+    mutating func append(_ other: borrowing ByteBuffer, _ range: Range<Int>) {
         other.withUnsafeBufferPointer(range) { append($0) }
     }
 
@@ -96,9 +93,9 @@ struct ByteBuffer: @unchecked Sendable {
         count -= n
     }
 
-    /// The bytes, borrowed for the call (this value, and so its storage, lives through it).
+    /// The bytes, borrowed for the call.
     func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try body(UnsafeBufferPointer(start: storage.pointer, count: count))
+        try body(UnsafeBufferPointer(start: pointer, count: count))
     }
 
     /// Bytes `range`, borrowed for the call.
@@ -106,6 +103,6 @@ struct ByteBuffer: @unchecked Sendable {
         _ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "ByteBuffer range out of bounds")
-        return try body(UnsafeBufferPointer(start: storage.pointer + range.lowerBound, count: range.count))
+        return try body(UnsafeBufferPointer(start: pointer.map { $0 + range.lowerBound }, count: range.count))
     }
 }

@@ -4,7 +4,7 @@
 ///
 /// A run covers the bytes from the end of the run before it (or the start of its line) to its `end`;
 /// adjacent text of the same style is one run.
-public struct DisplayLines: Sendable {
+public struct DisplayLines: ~Copyable, Sendable {
     struct Run: Sendable {
         var end: Int
         var style: SpanStyle
@@ -85,12 +85,12 @@ public struct DisplayLines: Sendable {
     }
 
     /// Appends line `index` of `other` to the line being built.
-    mutating func append(line index: Int, of other: DisplayLines) {
+    mutating func append(line index: Int, of other: borrowing DisplayLines) {
         other.forEachRun(ofLine: index) { text, style in append(text, style) }
     }
 
     /// Appends the part of the line being built in `other` that lies in `range` (offsets into its bytes).
-    mutating func append(openLineOf other: DisplayLines, bytes range: Range<Int>) {
+    mutating func append(openLineOf other: borrowing DisplayLines, bytes range: Range<Int>) {
         guard !range.isEmpty else { return }
         var start = other.openByteStart
         for index in other.openRunStart..<other.runs.count {

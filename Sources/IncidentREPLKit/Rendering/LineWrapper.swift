@@ -44,7 +44,7 @@ enum LineWrapper {
     /// The line being built in `content`, broken at spaces into lines of at most `width` columns (a
     /// word longer than a line is cut), appended to `out` after `prefix`. Leading spaces of the
     /// content are kept; spaces at a break and at the end are dropped.
-    static func wrap(_ content: DisplayLines, width: Int, prefix: Prefix, into out: inout DisplayLines) {
+    static func wrap(_ content: borrowing DisplayLines, width: Int, prefix: Prefix, into out: inout DisplayLines) {
         let width = max(width, 1)
         let range = content.openLineBytes
         let firstWidth = prefix.firstWidth
@@ -136,7 +136,7 @@ enum LineWrapper {
 
     /// One wrapped line: the prefix, then `bytes` of the content.
     private static func emit(
-        _ content: DisplayLines, _ bytes: Range<Int>, first: Bool, prefix: Prefix, into out: inout DisplayLines
+        _ content: borrowing DisplayLines, _ bytes: Range<Int>, first: Bool, prefix: Prefix, into out: inout DisplayLines
     ) {
         if first { prefix.appendFirst(into: &out) } else { prefix.appendRest(into: &out) }
         out.append(openLineOf: content, bytes: bytes)

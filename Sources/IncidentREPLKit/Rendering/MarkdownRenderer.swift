@@ -18,7 +18,7 @@ import Glibc
 /// for delta in deltas { show(renderer.append(delta)); showProvisionally(renderer.pending) }
 /// show(renderer.finish())
 /// ```
-public struct MarkdownRenderer: Sendable {
+public struct MarkdownRenderer: ~Copyable, Sendable {
     /// The columns lines are wrapped to; may change between chunks (a resize).
     public var width: Int
     /// Text shown but not settled, from `pendingStart`: the rows of a table being collected (each

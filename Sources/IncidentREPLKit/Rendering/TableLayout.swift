@@ -3,7 +3,7 @@
 ///
 /// Works on the rows' bytes where the renderer collected them, with storage kept from one table to
 /// the next.
-struct TableLayout: Sendable {
+struct TableLayout: ~Copyable, Sendable {
     enum Alignment: Sendable {
         case left, center, right
     }

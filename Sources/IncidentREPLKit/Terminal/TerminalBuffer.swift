@@ -6,20 +6,17 @@ import Safeguards
 ///
 /// Text goes in as it is when ``OutputSanitizer/isInert(_:)`` (it was sanitized before it was
 /// rendered), sanitized otherwise; there is no way to append raw bytes.
-struct TerminalBuffer {
+struct TerminalBuffer: ~Copyable {
     /// The start sequences of a table of style combinations (one per ``SpanStyle`` raw value), built
     /// only from ``TerminalText/Style``'s fixed sequences.
     struct StyleSequences: Sendable {
-        fileprivate var bytes = ByteBuffer()
+        fileprivate var bytes: [UInt8] = []
         fileprivate var ranges: [Range<Int>] = []
 
         init(_ table: [[TerminalText.Style]]) {
             for styles in table {
                 let start = bytes.count
-                for style in styles {
-                    var sequence = style.start
-                    sequence.withUTF8 { bytes.append($0) }
-                }
+                for style in styles { bytes += Array(style.start.utf8) }
                 ranges.append(start..<bytes.count)
             }
         }
@@ -61,7 +58,7 @@ struct TerminalBuffer {
     /// The start of the styles of entry `index` of `sequences`, left on until ``appendReset()``.
     mutating func appendStart(of index: Int, in sequences: StyleSequences) {
         let range = sequences.ranges[index]
-        if !range.isEmpty { bytes.append(sequences.bytes, range) }
+        if !range.isEmpty { sequences.bytes.withUnsafeBufferPointer { bytes.append(UnsafeBufferPointer(rebasing: $0[range])) } }
     }
 
     /// Ends every style.
@@ -74,7 +71,7 @@ struct TerminalBuffer {
     mutating func append(text: UnsafeBufferPointer<UInt8>, style index: Int, of sequences: StyleSequences) {
         let range = sequences.ranges[index]
         guard !range.isEmpty else { return append(text: text) }
-        bytes.append(sequences.bytes, range)
+        sequences.bytes.withUnsafeBufferPointer { bytes.append(UnsafeBufferPointer(rebasing: $0[range])) }
         append(text: text)
         let reset = TerminalText.Style.resetSequence
         bytes.append(UnsafeBufferPointer(start: reset.utf8Start, count: reset.utf8CodeUnitCount))

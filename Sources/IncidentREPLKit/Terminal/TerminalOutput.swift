@@ -59,7 +59,7 @@ public final class TerminalOutput: @unchecked Sendable {
     }
 
     /// Writes what a ``TerminalBuffer`` collected (sanitized text and the client's own sequences).
-    func write(_ buffer: TerminalBuffer) {
+    func write(_ buffer: borrowing TerminalBuffer) {
         buffer.withWritten { writeBytes($0) }
     }
 

@@ -1,10 +1,10 @@
 @testable import IncidentREPLKit
 import Testing
 
-/// The renderer's byte storage: a value type, whatever its appends and resets do to the storage.
+/// The renderer's byte storage: appends, resets and growth keep exactly the bytes appended.
 @Suite("Byte buffer")
 struct ByteBufferTests {
-    static func bytes(_ buffer: ByteBuffer) -> [UInt8] {
+    static func bytes(_ buffer: borrowing ByteBuffer) -> [UInt8] {
         buffer.withUnsafeBufferPointer { Array($0) }
     }
 
@@ -13,21 +13,22 @@ struct ByteBufferTests {
         text.withUTF8 { buffer.append($0) }
     }
 
-    @Test func aCopyKeepsItsBytesWhenTheOriginalChanges() {
-        var original = ByteBuffer()
-        Self.append("first line", to: &original)
-        let copy = original
-        Self.append(" and more", to: &original)
-        original.removeAll()
-        Self.append("other", to: &original)
-        #expect(Self.bytes(copy) == Array("first line".utf8))
-        #expect(Self.bytes(original) == Array("other".utf8))
-
-        var second = copy
-        second.removeLast(5)
-        second.append(repeating: 0x2D, count: 3)
-        #expect(Self.bytes(second) == Array("first---".utf8))
-        #expect(Self.bytes(copy) == Array("first line".utf8))
+    @Test func removingKeepsWhatIsLeftAndAppendsAfterIt() {
+        var buffer = ByteBuffer()
+        let emptyAtFirst = buffer.isEmpty
+        #expect(emptyAtFirst)
+        Self.append("first line", to: &buffer)
+        buffer.removeLast(5)
+        buffer.append(repeating: 0x2D, count: 3)
+        #expect(Self.bytes(buffer) == Array("first---".utf8))
+        buffer.removeAll()
+        let emptyAfterRemoving = buffer.isEmpty
+        #expect(emptyAfterRemoving)
+        Self.append("other", to: &buffer)
+        #expect(Self.bytes(buffer) == Array("other".utf8))
+        var second = ByteBuffer(capacity: 4)
+        second.append(buffer, 1..<4)
+        #expect(Self.bytes(second) == Array("the".utf8))
     }
 
     @Test func growingKeepsEveryByteInOrder() {
@@ -46,7 +47,8 @@ struct ByteBufferTests {
         buffer.append(UnsafeBufferPointer(start: star.utf8Start, count: 1), times: 4)
         expected += Array("****".utf8)
         #expect(Self.bytes(buffer) == expected)
-        #expect(buffer.count == expected.count)
+        let count = buffer.count
+        #expect(count == expected.count)
         buffer.withUnsafeBufferPointer(3..<9) { #expect(Array($0) == Array(expected[3..<9])) }
     }
 }
