@@ -38,6 +38,9 @@ public struct OutputSanitizer: Sendable, Equatable {
     private var pendingCarriageReturn = false
     /// The start of a UTF-8 sequence that ended the previous byte chunk (at most three bytes).
     private var pendingBytes: [UInt8] = []
+    /// Whether the previous delta ended with a variation selector: a U+FE0E or U+FE0F that starts the
+    /// next one follows it, and is neutralised as it would be in one piece.
+    private var previousEndsWithSelector = false
 
     /// Creates a sanitiser for one stream.
     public init() {}
@@ -52,9 +55,11 @@ public struct OutputSanitizer: Sendable, Equatable {
     public mutating func sanitize(_ delta: String) -> String {
         if delta.isEmpty { return delta }
         if let result = delta.utf8.withContiguousStorageIfAvailable({ buffer -> String? in
-            let firstUnsafe = Self.firstUnsafeOffset(in: buffer)
+            let selectorFirst = previousEndsWithSelector && Self.startsWithPresentationSelector(buffer)
+            previousEndsWithSelector = Self.precededByVariationSelector(buffer, at: buffer.count)
+            let firstUnsafe = selectorFirst ? 0 : Self.firstUnsafeOffset(in: buffer)
             if firstUnsafe == nil && !pendingCarriageReturn { return nil }
-            return sanitizeSlowly(buffer, from: firstUnsafe ?? buffer.count)
+            return sanitizeSlowly(buffer, from: firstUnsafe ?? buffer.count, selectorFirst: selectorFirst)
         }) {
             return result ?? delta
         }
@@ -97,6 +102,7 @@ public struct OutputSanitizer: Sendable, Equatable {
             neutralisedCount += 1
             output += "^M"
         }
+        previousEndsWithSelector = false
         return output
     }
 
@@ -245,12 +251,20 @@ public struct OutputSanitizer: Sendable, Equatable {
         return 0
     }
 
+    /// Whether `buffer` starts with U+FE0E or U+FE0F (text and emoji presentation selectors).
+    static func startsWithPresentationSelector(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xB8 && (buffer[2] == 0x8E || buffer[2] == 0x8F)
+    }
+
     /// Whether the bytes right before `index` encode a variation selector.
     static func precededByVariationSelector(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         if index >= 3, buffer[index - 3] == 0xEF, buffer[index - 2] == 0xB8, (0x80...0x8F).contains(buffer[index - 1]) {
             return true
         }
-        if index >= 4, buffer[index - 4] == 0xF3, buffer[index - 3] == 0xA0, (0x84...0x87).contains(buffer[index - 2]) {
+        // U+E0100–U+E01EF: F3 A0 84 80 … F3 A0 87 AF.
+        if index >= 4, buffer[index - 4] == 0xF3, buffer[index - 3] == 0xA0,
+           (0x84...0x86).contains(buffer[index - 2]) || (buffer[index - 2] == 0x87 && buffer[index - 1] <= 0xAF)
+        {
             return true
         }
         return false
@@ -258,8 +272,11 @@ public struct OutputSanitizer: Sendable, Equatable {
 
     // MARK: - Rewriting
 
-    /// Copies the safe prefix, then rewrites the rest byte by byte.
-    private mutating func sanitizeSlowly(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> String {
+    /// Copies the safe prefix, then rewrites the rest byte by byte. `selectorFirst`: the buffer starts
+    /// with a presentation selector that follows the previous delta's variation selector.
+    private mutating func sanitizeSlowly(
+        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, selectorFirst: Bool = false
+    ) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(buffer.count + 16)
         let count = buffer.count
@@ -298,7 +315,7 @@ public struct OutputSanitizer: Sendable, Equatable {
                 neutralisedCount += 1
                 index += 1
             } else {
-                let length = Self.unsafeScalarLength(buffer, at: index)
+                let length = index == 0 && selectorFirst ? 3 : Self.unsafeScalarLength(buffer, at: index)
                 if length == 0 {
                     output.append(byte)
                     index += 1

@@ -14,9 +14,9 @@ struct SessionHarness {
         var stderr: String
         var requests: [RecordedRequest]
         var sleeps: [Duration]
-        /// The session's output descriptors, open as long as the run is kept: a command run on the
-        /// session afterwards (`/copy`) writes to its own files, never to a descriptor number that a
-        /// test running in parallel has opened since.
+        /// The session's descriptors, open as long as the run is kept: a command run on the session
+        /// afterwards (`/copy`) writes to its own files, never to a descriptor number that a test
+        /// running in parallel has opened since. Keep the run, not only its session.
         var descriptors: OpenDescriptors
     }
 
@@ -82,8 +82,7 @@ struct SessionHarness {
         let input = open(inputPath, O_RDONLY)
         let out = open(directory.appendingPathComponent("out").path, O_WRONLY | O_CREAT, 0o600)
         let err = open(directory.appendingPathComponent("err").path, O_WRONLY | O_CREAT, 0o600)
-        defer { close(input) }
-        let descriptors = OpenDescriptors([out, err])
+        let descriptors = OpenDescriptors([input, out, err])
         let session = ChatSession(
             conversation: Conversation(systemPrompt: "You are terse."),
             options: .init(provider: provider(format), model: ProviderFormat.defaultModel, maxTokens: maxTokens,

@@ -18,7 +18,7 @@ struct OutputSanitizerFuzzTests {
         values += Array(0x2009...0x2010) + Array(0x2027...0x202F) + Array(0x205F...0x206A)
         values += [0x061B, 0x061C, 0x061D, 0xFEFE, 0xFEFF, 0xFFFD, 0xE9, 0x20AC, 0x65E5, 0x1F600, 0x301]
         values += [0xAC, 0xAD, 0xAE, 0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0, 0xFFF8, 0xFFF9, 0xFFFB, 0xFFFC]
-        values += [0xFDFF, 0xFE00, 0xFE0D, 0xE0100, 0xE01EF, 0xE01F0]
+        values += [0xFDFF, 0xFE00, 0xFE0D, 0xFE0E, 0xFE0F, 0xFE0F, 0xFE0E, 0xE0100, 0xE01EF, 0xE01F0]
         return values.compactMap(Unicode.Scalar.init)
     }()
 
@@ -39,7 +39,7 @@ struct OutputSanitizerFuzzTests {
                 output += "^" + String(Unicode.Scalar(UInt8(value) + 0x40))
             } else if value == 0x7F {
                 output += "^?"
-            } else if isListed(value) {
+            } else if isListed(value) || (isPresentationSelector(value) && index > 0 && isSelector(scalars[index - 1].value)) {
                 let hex = String(value, radix: 16, uppercase: true)
                 output += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
             } else {
@@ -47,6 +47,14 @@ struct OutputSanitizerFuzzTests {
             }
         }
         return output
+    }
+
+    static func isPresentationSelector(_ value: UInt32) -> Bool {
+        value == 0xFE0E || value == 0xFE0F
+    }
+
+    static func isSelector(_ value: UInt32) -> Bool {
+        (0xFE00...0xFE0F).contains(value) || (0xE0100...0xE01EF).contains(value)
     }
 
     static func isListed(_ value: UInt32) -> Bool {

@@ -52,4 +52,24 @@ struct OutputSanitizerInertTests {
         }
         #expect(Self.isInert(""))
     }
+
+    /// Bytes that decoding would change (a lone C1 byte, a truncated bidi override, an overlong
+    /// slash, a surrogate) are not inert, whatever they would decode to.
+    @Test func malformedUTF8IsNotInert() {
+        let malformed: [[UInt8]] = [[0x9B], [0xE2, 0x80], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                                    Array("ok ".utf8) + [0xE9], Array("eight ok".utf8) + [0xC3]]
+        for bytes in malformed {
+            #expect(!bytes.withUnsafeBufferPointer(OutputSanitizer.isInert), "\(bytes)")
+        }
+        #expect(Array("é 日 │ 😀".utf8).withUnsafeBufferPointer(OutputSanitizer.isInert))
+    }
+
+    /// A presentation selector that starts a delta right after a variation selector is neutralised
+    /// as it would be in one piece.
+    @Test func aSelectorPairSplitAcrossDeltasIsCaughtAsInOnePiece() {
+        var sanitizer = OutputSanitizer()
+        let split = sanitizer.sanitize("ok \u{FE0F}") + sanitizer.sanitize("\u{FE0F} done") + sanitizer.finish()
+        #expect(split == OutputSanitizer.sanitize("ok \u{FE0F}\u{FE0F} done"))
+        #expect(split.contains("<U+FE0F>"))
+    }
 }

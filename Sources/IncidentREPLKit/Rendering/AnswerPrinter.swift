@@ -6,7 +6,12 @@ import Safeguards
 /// Rendered, the model's text goes through the stream sanitizer first, then the renderer. The line
 /// still streaming is shown as it arrives (so the first token appears as soon as it would unrendered);
 /// when it ends, the cursor goes back to where it started (`CR`, `ESC [ A` per row, `ESC [ J`) and
-/// the rendered lines replace it. Styles and cursor moves come only from ``TerminalText``'s tables.
+/// the rendered lines replace it, unless the line settled exactly as it was shown (a code line,
+/// streamed in the code style from its first byte; a paragraph line without markup): then only its
+/// line feed is written. Styles and cursor moves come only from ``TerminalText``'s tables.
+///
+/// One answer is written from one task at a time (``write(_:)`` from the stream's task, then
+/// ``finish()`` after it): the printer's state is not checked for overlapping access per delta.
 public final class AnswerPrinter: @unchecked Sendable {
     private let output: TerminalOutput
     private let plain: Bool
@@ -22,7 +27,8 @@ public final class AnswerPrinter: @unchecked Sendable {
         if case .markdown(let color, let width) = rendering {
             rendered = RenderedAnswer(styles: color ? Self.colorSequences : Self.attributeSequences, width: width)
         } else {
-            rendered = RenderedAnswer(styles: Self.attributeSequences, width: nil)
+            // Never used: empty storage, and no terminal width asked for.
+            rendered = RenderedAnswer(styles: Self.attributeSequences, width: TerminalWidth.fallback)
         }
         if !label.isEmpty { output.write(rendering == .plain ? label : label + "\n") }
     }
@@ -54,9 +60,12 @@ public final class AnswerPrinter: @unchecked Sendable {
         /// The style the line being streamed is written in: a line of an open code block is written
         /// in the code style as it arrives, so that when it ends as written it needs no redraw.
         var streamingStyle: SpanStyle = []
+        /// The code style as streamed: none when it shows as nothing (`NO_COLOR`).
+        let codeStyle: SpanStyle
 
         init(styles: TerminalBuffer.StyleSequences, width: Int?) {
             self.styles = styles
+            codeStyle = styles.looksSame(Int(SpanStyle.codeBlock.rawValue), 0) ? [] : .codeBlock
             fixedWidth = width
             renderer = MarkdownRenderer(width: width ?? TerminalWidth.current)
         }
@@ -81,7 +90,10 @@ public final class AnswerPrinter: @unchecked Sendable {
             let firstNew = clearSettledNowAndThen()
             renderer.append(safe, into: &settled)
             if lineFeeds == 1, !tableShown, settled.count == firstNew + 1, let verbatim = renderer.verbatimStyle,
-               styles.look(verbatim, sameAs: streamingStyle)
+               styles.looksSame(Int(verbatim.rawValue), Int(streamingStyle.rawValue)),
+               // The whole line is what the sanitizer lets through: a rule that looks back (a
+               // variation selector after another) may join what two deltas each let through.
+               settled.bytes.withUnsafeBufferPointer(settled.byteRange(ofLine: firstNew), OutputSanitizer.isInert)
             {
                 // The line ended as it was streamed: it stays as it is on screen.
                 return safe.withUTF8 { endLineInPlace($0, to: output) }
@@ -115,13 +127,13 @@ public final class AnswerPrinter: @unchecked Sendable {
             var safe = sanitizer.sanitize(delta)
             guard !safe.isEmpty else { return }
             screen.removeAll()
-            screen.appendStart(of: Int(SpanStyle.codeBlock.rawValue), in: styles)
+            screen.appendStart(of: Int(codeStyle.rawValue), in: styles)
             safe.withUTF8 { bytes in
                 screen.append(text: bytes)
                 renderer.extendLine(bytes)
             }
             output.write(screen)
-            streamingStyle = .codeBlock
+            streamingStyle = codeStyle
         }
 
         /// Writes the rest of a line that settled as it was streamed, its line feed, and the start of
@@ -136,8 +148,8 @@ public final class AnswerPrinter: @unchecked Sendable {
             let next = UnsafeBufferPointer(rebasing: bytes[min(lineFeed + 1, bytes.count)...])
             if !next.isEmpty {
                 if renderer.isInCodeBlock {
-                    screen.appendStart(of: Int(SpanStyle.codeBlock.rawValue), in: styles)
-                    streamingStyle = .codeBlock
+                    screen.appendStart(of: Int(codeStyle.rawValue), in: styles)
+                    streamingStyle = codeStyle
                 }
                 screen.append(text: next)
             }
@@ -147,7 +159,9 @@ public final class AnswerPrinter: @unchecked Sendable {
         /// Lines drawn before stay in `settled` until it holds enough to clear; returns the index of
         /// the first line the delta settles.
         private mutating func clearSettledNowAndThen() -> Int {
-            if settled.bytes.count > DisplayLines.clearingLimit { settled.removeAll() }
+            if settled.bytes.count > DisplayLines.clearingLimit || settled.count > DisplayLines.clearingLineLimit {
+                settled.removeAll()
+            }
             return settled.count
         }
 
@@ -177,16 +191,16 @@ public final class AnswerPrinter: @unchecked Sendable {
             }
             let codeLine = renderer.isInCodeBlock && !renderer.withPendingText { $0.isEmpty }
             Self.draw(
-                settled, from: firstNew, replacingRows: shownRows, pending: renderer, startingCode: codeLine,
+                settled, from: firstNew, replacingRows: shownRows, pending: renderer, startingCode: codeLine ? codeStyle : [],
                 styles: styles, into: &screen)
-            if codeLine { streamingStyle = .codeBlock }
+            if codeLine { streamingStyle = codeStyle }
             output.write(screen)
         }
 
         private static func draw(
             _ settled: borrowing DisplayLines, from firstNew: Int, replacingRows shownRows: Int?,
             pending renderer: borrowing MarkdownRenderer,
-            startingCode: Bool, styles: TerminalBuffer.StyleSequences, into screen: inout TerminalBuffer
+            startingCode: SpanStyle, styles: TerminalBuffer.StyleSequences, into screen: inout TerminalBuffer
         ) {
             if let shownRows {
                 screen.append(.lineStart)
@@ -199,7 +213,7 @@ public final class AnswerPrinter: @unchecked Sendable {
                 }
                 screen.appendLineFeed()
             }
-            if startingCode { screen.appendStart(of: Int(SpanStyle.codeBlock.rawValue), in: styles) }
+            screen.appendStart(of: Int(startingCode.rawValue), in: styles)
             renderer.withPendingText { screen.append(text: $0) }
         }
     }

@@ -10,8 +10,10 @@ public struct DisplayLines: ~Copyable, Sendable {
         var style: SpanStyle
     }
 
-    /// How much text is kept before a reader that takes lines as they come clears the storage.
+    /// How much text, and how many lines, a reader that takes lines as they come keeps before it
+    /// clears the storage (clearing an array costs more than appending to it).
     static let clearingLimit = 1 << 16
+    static let clearingLineLimit = 4_096
 
     /// The text of every line, without line feeds.
     private(set) var bytes = ByteBuffer()

@@ -1,7 +1,7 @@
 /// How many terminal columns text takes: one per character, two for East Asian wide and emoji
 /// characters, none for combining marks. An approximation of `wcwidth` that needs no locale.
 enum DisplayWidth {
-    /// The columns of `text` (tabs count as one; see ``advance(column:over:width:)`` for the cursor).
+    /// The columns of `text` (tabs count as one; see ``rowsBelow(afterPrinting:width:)`` for the cursor).
     static func columns(of text: some StringProtocol) -> Int {
         var count = 0
         var allASCII = true

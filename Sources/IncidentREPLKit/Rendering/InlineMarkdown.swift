@@ -204,11 +204,12 @@ enum InlineMarkdown {
         return ((start + 1)..<close, (close + 2)..<k, k + 1)
     }
 
+    private static let autolinkSchemes: [[UInt8]] = [Array("http://".utf8), Array("https://".utf8), Array("mailto:".utf8)]
+
     /// `<https://…>` at `i`: the index of `>`.
     private static func autolink(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int? {
         let rest = b[(i + 1)..<min(end, i + 1 + searchWindow)]
-        let schemes: [[UInt8]] = [Array("http://".utf8), Array("https://".utf8), Array("mailto:".utf8)]
-        guard schemes.contains(where: { rest.starts(with: $0) }) else { return nil }
+        guard autolinkSchemes.contains(where: { rest.starts(with: $0) }) else { return nil }
         for j in rest.indices {
             if b[j] == UInt8(ascii: ">") { return j }
             if isSpace(b[j]) || b[j] == UInt8(ascii: "<") { return nil }

@@ -10,6 +10,7 @@ enum LineWrapper {
     struct Prefix {
         var bars = 0
         var lead = 0
+        /// Borrowed from the line being rendered, for as long as it is.
         var marker: UnsafeBufferPointer<UInt8>?
         var hanging = 0
         /// The columns of `marker` and its space.
@@ -66,7 +67,6 @@ enum LineWrapper {
             var spaceStart = lineStart
             /// The end of the last word before a space run, where to resume after it, and the column there.
             var lastBreak: (end: Int, resume: Int, column: Int)?
-
 
             var offset = range.lowerBound
             while offset < range.upperBound {

@@ -21,15 +21,11 @@ import Glibc
 public struct MarkdownRenderer: ~Copyable, Sendable {
     /// The columns lines are wrapped to; may change between chunks (a resize).
     public var width: Int
-    /// Text shown but not settled, from `pendingStart`: the rows of a table being collected (each
-    /// with its line feed), then the line that has not ended yet, from `partialStart`. Settled text
-    /// before `pendingStart` is dropped only now and then, so a line costs no reset of the storage.
+    /// Text shown but not settled: the rows of a table being collected (each with its line feed),
+    /// then the line that has not ended yet, from `partialStart`.
     private var text = ByteBuffer()
-    private var pendingStart = 0
     private var partialStart = 0
-    /// How much settled text is kept before the storage is reset.
-    private static let settledTextLimit = 1 << 16
-    /// The collected table rows, as ranges of `pendingText` (a table's column widths depend on every row).
+    /// The collected table rows, as ranges of `text` (a table's column widths depend on every row).
     private var tableRows: [Range<Int>] = []
     /// The fence of the code block being read, if any.
     private var fence: CodeFence? {
@@ -75,7 +71,7 @@ public struct MarkdownRenderer: ~Copyable, Sendable {
 
     /// ``pending`` as UTF-8, borrowed for the call.
     func withPendingText<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        text.withUnsafeBufferPointer(pendingStart..<text.count, body)
+        text.withUnsafeBufferPointer(body)
     }
 
     /// Takes the next chunk of (sanitized) text; returns the lines it settles. When it returns none,
@@ -173,11 +169,10 @@ public struct MarkdownRenderer: ~Copyable, Sendable {
         }
     }
 
-    /// Marks all of `text` settled (nothing pending), dropping it when enough has settled.
+    /// All of `text` settled: nothing is pending (the storage is kept).
     private mutating func settleAll(_ text: inout ByteBuffer) {
-        if text.count > Self.settledTextLimit { text.removeAll() }
-        pendingStart = text.count
-        partialStart = text.count
+        text.removeAll()
+        partialStart = 0
     }
 
     private mutating func process(_ line: UnsafeBufferPointer<UInt8>, into settled: inout DisplayLines) {

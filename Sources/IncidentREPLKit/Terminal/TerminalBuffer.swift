@@ -22,27 +22,22 @@ struct TerminalBuffer: ~Copyable {
         }
 
         /// Whether entries `a` and `b` show the same (the same sequences, or none for both).
-        func look(_ a: SpanStyle, sameAs b: SpanStyle) -> Bool {
-            let first = ranges[Int(a.rawValue)], second = ranges[Int(b.rawValue)]
+        func looksSame(_ a: Int, _ b: Int) -> Bool {
+            let first = ranges[a], second = ranges[b]
             return first == second || (first.isEmpty && second.isEmpty)
         }
     }
 
-    /// Earlier writes' bytes are kept before `start`, and dropped only now and then, so a write
-    /// costs no reset of the storage.
-    private var bytes = ByteBuffer(capacity: 4_096)
-    private var start = 0
-    private static let keptLimit = 1 << 16
+    private var bytes = ByteBuffer()
 
     /// What the next write holds, borrowed for the call.
     func withWritten(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        bytes.withUnsafeBufferPointer(start..<bytes.count, body)
+        bytes.withUnsafeBufferPointer(body)
     }
 
-    /// Starts the next write.
+    /// Starts the next write (the storage is kept).
     mutating func removeAll() {
-        if bytes.count > Self.keptLimit { bytes.removeAll() }
-        start = bytes.count
+        bytes.removeAll()
     }
 
     /// Text, sanitized unless it is inert already.

@@ -7,9 +7,12 @@ import Safeguards
 ///
 /// Sanitized by construction: every `String` that reaches the descriptor goes through the
 /// ``OutputSanitizer`` on the way, whoever wrote it and whatever it interpolates (a provider's error
-/// body, a journaled paste, a file name). The only bytes written unsanitized are the escape
-/// sequences of the fixed tables ``TerminalText/Style`` and ``TerminalText/Control``, which only
-/// ``TerminalText`` can emit, and only on a TTY without `NO_COLOR` for styles.
+/// body, a journaled paste, a file name); text already sanitized and cut up (a rendered answer's
+/// pieces, through ``TerminalBuffer`` or `write(checking:)`) is checked with
+/// ``OutputSanitizer/isInert(_:)`` and sanitized again if the check fails. The only bytes written
+/// unchecked are the escape sequences of the fixed tables ``TerminalText/Style`` and
+/// ``TerminalText/Control``, which only ``TerminalText`` and ``TerminalBuffer`` can emit, and only on
+/// a TTY without `NO_COLOR` for styles.
 ///
 /// ```swift
 /// errors.write(errors.dim("context: the summary failed (\(error))") + "\n")  // error is sanitized

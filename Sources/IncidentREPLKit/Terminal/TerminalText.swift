@@ -9,7 +9,7 @@ import Safeguards
 /// however the call site spells it.
 public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
     /// Colours and weights the client may apply.
-    public enum Style: Int, Sendable, CaseIterable {
+    public enum Style: Sendable, CaseIterable {
         case dim
         case red
         case bold
@@ -77,19 +77,6 @@ public struct TerminalText: Sendable, Equatable, CustomStringConvertible {
     init(_ text: String, style: Style?) {
         let safe = OutputSanitizer.sanitize(text)
         rendered = style.map { $0.start + safe + Style.reset } ?? safe
-    }
-
-    /// `text` sanitized, wrapped in every one of `styles` (none: plain). The caller decides which
-    /// styles the terminal may show.
-    init(_ text: String, styles: [Style]) {
-        let safe = OutputSanitizer.sanitize(text)
-        guard !styles.isEmpty else {
-            rendered = safe
-            return
-        }
-        var text = ""
-        for style in styles { text += style.start }
-        rendered = text + safe + Style.reset
     }
 
     /// A control sequence from the fixed table, for a terminal only (the caller checks `isTerminal`).

@@ -1,5 +1,6 @@
 @testable import IncidentREPLKit
 import Safeguards
+import Foundation
 import Testing
 
 /// The answer printer on a (modelled) terminal: what the analyst ends up seeing, however the
@@ -94,6 +95,48 @@ struct AnswerPrinterTests {
         let expected = Self.expectedScreen(answer, width: width)
         #expect(screen.count == expected.count)
         #expect(screen == expected)
+    }
+
+    static func count(_ sequence: String, in output: String) -> Int {
+        output.components(separatedBy: sequence).count - 1
+    }
+
+    /// A code line is streamed in the code style from its first byte and, ending as written, is not
+    /// redrawn; the fences are (they become the label and the closing rule). No style is left on.
+    @Test(arguments: [true, false])
+    func aCodeLineThatEndsAsStreamedIsNotRedrawn(color: Bool) throws {
+        let deltas = ["```sh\n", "echo", " hi", "\n", "```", "\n", "Done."]
+        let rendering = AnswerRendering.markdown(color: color, width: 40)
+        let output = try Self.printed(deltas, rendering: rendering)
+        // The opening fence arrives whole (nothing to erase); the closing fence and the last line
+        // are redrawn.
+        #expect(Self.count("\u{1B}[J", in: output) == 2)
+        if color {
+            #expect(output.contains("\u{1B}[36mecho hi\u{1B}[0m\n"))
+            let lastStart = try #require(output.range(of: "\u{1B}[36m", options: .backwards))
+            #expect(output[lastStart.upperBound...].contains("\u{1B}[0m"), "the code style is left on")
+        } else {
+            #expect(output.contains("echo hi\n"))
+        }
+        let expected = Self.expectedScreen(deltas.joined(), width: 40)
+        #expect(ScreenModel.lines(after: output, width: 40) == expected)
+    }
+
+    /// A line whose rendering differs from what was streamed (markup, trailing spaces) is redrawn;
+    /// a plain line is not.
+    @Test func onlyALineThatRendersAsStreamedStaysAsItIs() throws {
+        let rendering = AnswerRendering.markdown(color: true, width: 60)
+        let cases: [([String], Int)] = [
+            (["See [the advisory](", "https://e.example/1) now\n"], 1),
+            (["trailing   ", "  \n"], 1),
+            (["plain words", " only\n"], 0),
+            (["ok \u{FE0F}", "\u{FE0F} done\n"], 0),
+        ]
+        for (deltas, redraws) in cases {
+            let output = try Self.printed(deltas, rendering: rendering)
+            #expect(Self.count("\u{1B}[J", in: output) == redraws, "\(deltas)")
+            #expect(ScreenModel.lines(after: output, width: 60) == Self.expectedScreen(deltas.joined(), width: 60), "\(deltas)")
+        }
     }
 
     @Test func theLineStillStreamingIsShownAtOnceAndRedrawnWhenItEnds() throws {

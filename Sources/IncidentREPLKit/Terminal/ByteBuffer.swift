@@ -29,54 +29,53 @@ struct ByteBuffer: ~Copyable, @unchecked Sendable {
         return pointer.unsafelyUnwrapped[index]
     }
 
-    /// Room for `extra` more bytes; returns where they go.
+    /// Room for `extra` more bytes; returns where they go, and the storage that was replaced (to be
+    /// freed by the caller once it has copied what it appends: the source may lie in it).
     @inline(__always)
-    private mutating func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
-        if count + extra > capacity || pointer == nil { grow(count + extra) }
-        return pointer.unsafelyUnwrapped + count
-    }
-
-    private mutating func grow(_ needed: Int) {
-        let newCapacity = max(capacity * 2, needed, 64)
+    private mutating func reserve(_ extra: Int) -> (UnsafeMutablePointer<UInt8>, replaced: UnsafeMutablePointer<UInt8>?) {
+        guard count + extra > capacity || pointer == nil else { return (pointer.unsafelyUnwrapped + count, nil) }
+        let newCapacity = max(capacity * 2, count + extra, 64)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        if let pointer {
-            grown.initialize(from: pointer, count: count)
-            pointer.deallocate()
-        }
+        let replaced = pointer
+        if let replaced { grown.initialize(from: replaced, count: count) }
         pointer = grown
         capacity = newCapacity
+        return (grown + count, replaced)
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count).initialize(from: base, count: bytes.count)
+        let (next, replaced) = reserve(bytes.count)
+        next.initialize(from: base, count: bytes.count)
+        replaced?.deallocate()
         count += bytes.count
     }
 
     mutating func append(_ byte: UInt8) {
-        reserve(1).initialize(to: byte)
+        let (next, replaced) = reserve(1)
+        next.initialize(to: byte)
+        replaced?.deallocate()
         count += 1
     }
 
     mutating func append(repeating byte: UInt8, count extra: Int) {
         guard extra > 0 else { return }
-        reserve(extra).initialize(repeating: byte, count: extra)
+        let (next, replaced) = reserve(extra)
+        next.initialize(repeating: byte, count: extra)
+        replaced?.deallocate()
         count += extra
     }
 
     /// Appends `bytes` `times` times.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, times: Int) {
         guard let base = bytes.baseAddress, !bytes.isEmpty, times > 0 else { return }
-        var next = reserve(bytes.count * times)
+        var (next, replaced) = reserve(bytes.count * times)
         for _ in 0..<times {
             next.initialize(from: base, count: bytes.count)
             next += bytes.count
         }
+        replaced?.deallocate()
         count += bytes.count * times
-    }
-
-    mutating func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { append($0) }
     }
 
     /// Appends bytes `range` of `other`.
