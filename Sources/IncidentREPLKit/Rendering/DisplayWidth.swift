@@ -59,7 +59,9 @@ enum DisplayWidth {
         }
     }
 
-    /// ``rowsBelow(afterPrinting:width:)`` for UTF-8 bytes.
+    /// How many rows below the first one the cursor ends on after the UTF-8 `bytes` are printed from
+    /// column 0 on a terminal `width` columns wide that wraps long lines (the "pending wrap" of the
+    /// last column kept, as xterm and tmux do).
     static func rowsBelow(afterPrinting bytes: UnsafeBufferPointer<UInt8>, width: Int) -> Int {
         let width = max(width, 1)
         // The usual case, a line shorter than the width with no line feed or tab (each byte is at
@@ -99,47 +101,16 @@ enum DisplayWidth {
                 }
                 column += 1
             default:
-                return rowsBelow(afterPrinting: String(decoding: bytes, as: UTF8.self), width: width)
+                return rowsByScalar(String(decoding: bytes, as: UTF8.self), width: width)
             }
         }
         return rows
     }
 
-    /// How many rows below the first one the cursor ends on after `text` is printed from column 0 on
-    /// a terminal `width` columns wide that wraps long lines (the "pending wrap" of the last column
-    /// kept, as xterm and tmux do).
-    static func rowsBelow(afterPrinting text: some StringProtocol, width: Int) -> Int {
-        let width = max(width, 1)
+    /// ``rowsBelow(afterPrinting:width:)`` counted scalar by scalar (text with non-ASCII characters).
+    private static func rowsByScalar(_ text: String, width: Int) -> Int {
         var rows = 0
         var column = 0
-        func advance(_ columns: Int) {
-            if column + columns > width {
-                rows += 1
-                column = 0
-            }
-            column += columns
-        }
-        var utf8 = text.utf8.makeIterator()
-        var pendingScalar = false
-        while let byte = utf8.next() {
-            switch byte {
-            case 0x0A:
-                rows += 1
-                column = 0
-            case 0x09:
-                if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
-            case 0..<0x80:
-                advance(1)
-            default:
-                // Non-ASCII: handled by scalar below (lead bytes only).
-                pendingScalar = true
-            }
-            if pendingScalar { break }
-        }
-        guard pendingScalar else { return rows }
-        // Text with non-ASCII characters: count by scalar from the start.
-        rows = 0
-        column = 0
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n":
@@ -149,7 +120,13 @@ enum DisplayWidth {
                 if column < width - 1 { column = min(width - 1, (column / 8 + 1) * 8) }
             default:
                 let columns = columns(of: scalar)
-                if columns > 0 { advance(columns) }
+                if columns > 0 {
+                    if column + columns > width {
+                        rows += 1
+                        column = 0
+                    }
+                    column += columns
+                }
             }
         }
         return rows
