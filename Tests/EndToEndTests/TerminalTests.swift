@@ -256,6 +256,14 @@ struct TerminalTests {
         try await terminal.send("Enter")
         try await terminal.type("half a log line")
         try await terminal.send("Enter")
+        // Ctrl-D at the next continuation prompt (sent before the editor reads again, on a loaded
+        // machine it once reached the terminal between two lines and was lost: see the closing note
+        // of issue 15).
+        try await terminal.waitFor { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let index = lines.firstIndex(where: { $0.hasPrefix("... half a log line") }) else { return false }
+            return index + 1 < lines.count && lines[index + 1].hasPrefix("...")
+        }
         try await terminal.send("C-d")
         try await terminal.waitFor { $0.contains("block cancelled") }
         #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
