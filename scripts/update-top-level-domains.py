@@ -7,8 +7,13 @@ Usage: scripts/update-top-level-domains.py [PATH_TO_public_suffix_list.dat]
 Only the ICANN section's top-level labels in ASCII are kept (about 1,300 names, 8 KB): the
 extractor only asks whether the last label of a token is a real top-level domain.
 """
+import os
 import sys
 import textwrap
+
+# Written next to the sources wherever the script is run from.
+OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                      "Sources", "ConversationCore", "Facts", "TopLevelDomains.swift")
 
 path = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/publicsuffix/public_suffix_list.dat"
 icann = False
@@ -40,5 +45,6 @@ enum TopLevelDomains {{
         """
 }}
 '''
-open("Sources/ConversationCore/Facts/TopLevelDomains.swift", "w").write(swift)
+with open(OUTPUT, "w", encoding="utf-8") as output:
+    output.write(swift)
 print(f"{len(tlds)} top-level domains written")
