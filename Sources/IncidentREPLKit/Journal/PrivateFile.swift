@@ -51,11 +51,22 @@ public struct PrivateFile: ~Copyable {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Creates `directory` (and its parents) 0700; an existing one is tightened to 0700 if it is ours.
+    /// Creates `directory` (and its parents) 0700; an existing one is tightened to 0700. One that
+    /// belongs to another user is refused, as ssh refuses a key in a folder others control: its
+    /// owner could read what is written there or plant a link where a file is about to be created.
     public static func makePrivateDirectory(_ directory: String) throws {
         var info = stat()
         if stat(directory, &info) == 0 {
-            if info.st_uid == getuid(), info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw REPLError.file(path: directory, reason: "it is not a folder")
+            }
+            guard info.st_uid == getuid() else {
+                throw REPLError.file(
+                    path: directory,
+                    reason: "the folder belongs to another user (uid \(info.st_uid)); journals, notes and the clipboard "
+                        + "fallback are kept only in a folder of your own (set XDG_STATE_HOME to one)")
+            }
+            if info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
             return
         }
         let parent = Self.directory(of: directory)
