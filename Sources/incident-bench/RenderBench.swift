@@ -105,6 +105,12 @@ func benchRender(bytes: Int, deltaSize: Int, width: Int, sinkPath: String?, repe
     // Each repeat runs plain, rendered and the ingest pipeline back to back, so a ratio compares runs
     // made under the same load; the best of each and the median ratio are reported.
     var plainTimes: [Double] = [], renderedTimes: [Double] = [], ingestTimes: [Double] = []
+    // One pass of each first, untimed: the first touches of the buffers and the sink are not rendering.
+    let warmUp = openSink(sinkPath)
+    _ = printAnswer(cut, rendering: .plain, sink: warmUp, timeEach: false)
+    _ = printAnswer(cut, rendering: rendered, sink: warmUp, timeEach: false)
+    _ = runStage("pipeline", reads: reads, sink: warmUp)
+    close(warmUp)
     for _ in 0..<repeats {
         let sink = openSink(sinkPath)
         plainTimes.append(printAnswer(cut, rendering: .plain, sink: sink, timeEach: false).0)
