@@ -156,8 +156,10 @@ func benchRender(bytes: Int, deltaSize: Int, width: Int, sinkPath: String?, repe
         ("renderer_only_s", number(rendererBest)), ("lines", String(lineCount)),
         ("ingest_pipeline_s", number(ingestBest)), ("added_vs_ingest", number(added / ingestBest)),
         ("added_vs_ingest_median", number(median(ratios))), ("added_vs_ingest_max", number(ratios.max()!)),
-        ("delta_plain_p50_ns", number(percentile(plainEach, 0.5))), ("delta_rendered_p50_ns", number(percentile(renderedEach, 0.5))),
-        ("delta_plain_p99_ns", number(percentile(plainEach, 0.99))), ("delta_rendered_p99_ns", number(percentile(renderedEach, 0.99))),
+        ("delta_plain_p50_ns", number(percentile(plainEach, 0.5))),
+        ("delta_rendered_p50_ns", number(percentile(renderedEach, 0.5))),
+        ("delta_plain_p99_ns", number(percentile(plainEach, 0.99))),
+        ("delta_rendered_p99_ns", number(percentile(renderedEach, 0.99))),
         ("delta_rendered_max_ns", number(Double(renderedEach.max() ?? 0))), ("repeats", String(repeats)),
     ])
 }
@@ -168,15 +170,17 @@ func benchRenderConstructs(width: Int) {
     let constructs: [(String, String)] = [
         ("blank", "\n"),
         ("heading", "## Finding 12: logons from **10.0.12.7**\n"),
-        ("paragraph", "The account `svc-backup-12` logged on interactively at 03:12 from an unusual host, which is *worth* "
-            + "a closer look before anything else; see [the runbook](https://runbooks.example/ir/12) and the "
+        ("paragraph", "The account `svc-backup-12` logged on interactively at 03:12 from an unusual host, "
+            + "which is *worth* a closer look before anything else; "
+            + "see [the runbook](https://runbooks.example/ir/12) and the "
             + "[ATT&CK page](https://attack.mitre.org/techniques/T1078/) for context on valid accounts.\n"),
         ("bullet", "- Isolate `ws-12` from the network and keep the memory image for the forensics team\n"),
         ("numbered", "1. Pull the firewall logs for the last 24 hours\n"),
         ("quote", "> Note: the VPN logs are incomplete for the first hour of the incident window.\n"),
         ("table", "| Host | Logons | First seen |\n|:-----|-------:|:----------:|\n| dc01 | 12 | 03:12 |\n"
             + "| ws-12 | 3 | 03:14 |\n| fs02 | 27 | 02:58 |\n\n"),
-        ("code", "```kql\nSigninLogs\n| where TimeGenerated > ago(24h)\n| where UserPrincipalName has \"svc-backup-12\"\n"
+        ("code", "```kql\nSigninLogs\n| where TimeGenerated > ago(24h)\n"
+            + "| where UserPrincipalName has \"svc-backup-12\"\n"
             + "| summarize count() by IPAddress, bin(TimeGenerated, 5m)\n| order by count_ desc\n```\n"),
         ("rule", "---\n"),
     ]

@@ -63,8 +63,8 @@ public struct PrivateFile: ~Copyable {
             guard info.st_uid == getuid() else {
                 throw REPLError.file(
                     path: directory,
-                    reason: "the folder belongs to another user (uid \(info.st_uid)); journals, notes and the clipboard "
-                        + "fallback are kept only in a folder of your own (set XDG_STATE_HOME to one)")
+                    reason: "the folder belongs to another user (uid \(info.st_uid)); journals, notes and the "
+                        + "clipboard fallback are kept only in a folder of your own (set XDG_STATE_HOME to one)")
             }
             if info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
             return

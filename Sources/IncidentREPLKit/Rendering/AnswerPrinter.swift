@@ -191,8 +191,8 @@ public final class AnswerPrinter: @unchecked Sendable {
             }
             let codeLine = renderer.isInCodeBlock && !renderer.withPendingText { $0.isEmpty }
             Self.draw(
-                settled, from: firstNew, replacingRows: shownRows, pending: renderer, startingCode: codeLine ? codeStyle : [],
-                styles: styles, into: &screen)
+                settled, from: firstNew, replacingRows: shownRows, pending: renderer,
+                startingCode: codeLine ? codeStyle : [], styles: styles, into: &screen)
             if codeLine { streamingStyle = codeStyle }
             output.write(screen)
         }

@@ -89,7 +89,8 @@ enum InlineMarkdown {
                     parse(b, link.text, style.union(.link), into: &line)
                     let url = UnsafeBufferPointer(rebasing: b[link.url])
                     let shownCount = line.bytes.count - before
-                    let shownIsURL = line.bytes.withUnsafeBufferPointer(before..<line.bytes.count) { $0.elementsEqual(url) }
+                    let shown = before..<line.bytes.count
+                    let shownIsURL = line.bytes.withUnsafeBufferPointer(shown) { $0.elementsEqual(url) }
                     if url.isEmpty || shownIsURL {
                         // Nothing to add.
                     } else if shownCount == 0 {
@@ -136,7 +137,9 @@ enum InlineMarkdown {
     }
 
     /// Emphasis opened at `i`: the inner range, the index after the closing delimiter, and whether it is strong.
-    private static func emphasis(_ b: UnsafeBufferPointer<UInt8>, at i: Int, range: Range<Int>) -> (Range<Int>, Int, Bool)? {
+    private static func emphasis(
+        _ b: UnsafeBufferPointer<UInt8>, at i: Int, range: Range<Int>
+    ) -> (Range<Int>, Int, Bool)? {
         let c = b[i]
         let end = range.upperBound
         let strong = i + 1 < end && b[i + 1] == c
@@ -166,7 +169,9 @@ enum InlineMarkdown {
     }
 
     /// `[text](url)` or `![alt](url)` at `i`.
-    private static func link(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (text: Range<Int>, url: Range<Int>, next: Int)? {
+    private static func link(
+        _ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int
+    ) -> (text: Range<Int>, url: Range<Int>, next: Int)? {
         var start = i
         if b[i] == UInt8(ascii: "!") {
             guard i + 1 < end, b[i + 1] == UInt8(ascii: "[") else { return nil }
@@ -204,7 +209,7 @@ enum InlineMarkdown {
         return ((start + 1)..<close, (close + 2)..<k, k + 1)
     }
 
-    private static let autolinkSchemes: [[UInt8]] = [Array("http://".utf8), Array("https://".utf8), Array("mailto:".utf8)]
+    private static let autolinkSchemes: [[UInt8]] = ["http://", "https://", "mailto:"].map { Array($0.utf8) }
 
     /// `<https://…>` at `i`: the index of `>`.
     private static func autolink(_ b: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int? {

@@ -130,13 +130,15 @@ enum LineWrapper {
                 column += columns
                 hasWord = true
             }
-            emit(content, lineStart..<(inSpace && hasWord ? spaceStart : range.upperBound), first: first, prefix: prefix, into: &out)
+            let end = inSpace && hasWord ? spaceStart : range.upperBound
+            emit(content, lineStart..<end, first: first, prefix: prefix, into: &out)
         }
     }
 
     /// One wrapped line: the prefix, then `bytes` of the content.
     private static func emit(
-        _ content: borrowing DisplayLines, _ bytes: Range<Int>, first: Bool, prefix: Prefix, into out: inout DisplayLines
+        _ content: borrowing DisplayLines, _ bytes: Range<Int>, first: Bool, prefix: Prefix,
+        into out: inout DisplayLines
     ) {
         if first { prefix.appendFirst(into: &out) } else { prefix.appendRest(into: &out) }
         out.append(openLineOf: content, bytes: bytes)

@@ -232,7 +232,8 @@ public struct MarkdownRenderer: ~Copyable, Sendable {
                 index += 1
                 if index < trimmed.count, trimmed[index] == 0x20 { index += 1 }
             }
-            block(UnsafeBufferPointer(rebasing: trimmed[index...]), width: width - 2 * depth, bars: bars + depth, into: &settled)
+            let inner = UnsafeBufferPointer(rebasing: trimmed[index...])
+            block(inner, width: width - 2 * depth, bars: bars + depth, into: &settled)
             return
         }
         if let (marker, text) = Self.listItem(trimmed) {
@@ -242,7 +243,8 @@ public struct MarkdownRenderer: ~Copyable, Sendable {
         }
         let lead = min(indent, max(0, width - 1))
         let prefix = LineWrapper.Prefix(bars: bars, lead: lead, hanging: lead)
-        inline(trimmed, style: [], width: width, prefix: prefix, verbatimCandidate: indent == 0 && bars == 0, into: &settled)
+        let verbatimCandidate = indent == 0 && bars == 0
+        inline(trimmed, style: [], width: width, prefix: prefix, verbatimCandidate: verbatimCandidate, into: &settled)
     }
 
     /// Inline Markdown `text` in `style` after `prefix`, wrapped to `width` columns inside the
@@ -281,8 +283,11 @@ public struct MarkdownRenderer: ~Copyable, Sendable {
     }
 
     static func isRule(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = text.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "_")
-        else { return false }
+        guard let first = text.first else { return false }
+        switch first {
+        case UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "_"): break
+        default: return false
+        }
         var count = 0
         for byte in text {
             if byte == first {
@@ -324,7 +329,9 @@ public struct MarkdownRenderer: ~Copyable, Sendable {
 
     /// `- item`, `* item`, `+ item`, `1. item`, `1) item` → (the marker as shown without its space:
     /// `•` or the item's own `1.`, the content).
-    static func listItem(_ text: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
+    static func listItem(
+        _ text: UnsafeBufferPointer<UInt8>
+    ) -> (marker: UnsafeBufferPointer<UInt8>, content: UnsafeBufferPointer<UInt8>)? {
         guard let first = text.first else { return nil }
         func content(after index: Int) -> UnsafeBufferPointer<UInt8> {
             var index = index

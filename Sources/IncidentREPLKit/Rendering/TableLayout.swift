@@ -43,13 +43,16 @@ struct TableLayout: ~Copyable, Sendable {
         func cellCount(_ row: Int) -> Int { rowStarts[row + 1] - rowStarts[row] }
         alignments.removeAll(keepingCapacity: true)
         for index in rowStarts[1]..<rowStarts[2] {
-            guard let alignment = Self.alignment(ofDelimiter: UnsafeBufferPointer(rebasing: text[cellRanges[index]])) else {
+            let cell = UnsafeBufferPointer(rebasing: text[cellRanges[index]])
+            guard let alignment = Self.alignment(ofDelimiter: cell) else {
                 return .notATable
             }
             alignments.append(alignment)
         }
         let columns = cellCount(0)
-        guard cellCount(1) == columns, (2..<rows.count).allSatisfy({ cellCount($0) <= columns }) else { return .asWritten }
+        guard cellCount(1) == columns, (2..<rows.count).allSatisfy({ cellCount($0) <= columns }) else {
+            return .asWritten
+        }
 
         cells.removeAll()
         for row in rows.indices where row != 1 {

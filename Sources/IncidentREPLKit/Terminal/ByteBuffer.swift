@@ -32,7 +32,9 @@ struct ByteBuffer: ~Copyable, @unchecked Sendable {
     /// Room for `extra` more bytes; returns where they go, and the storage that was replaced (to be
     /// freed by the caller once it has copied what it appends: the source may lie in it).
     @inline(__always)
-    private mutating func reserve(_ extra: Int) -> (UnsafeMutablePointer<UInt8>, replaced: UnsafeMutablePointer<UInt8>?) {
+    private mutating func reserve(
+        _ extra: Int
+    ) -> (next: UnsafeMutablePointer<UInt8>, replaced: UnsafeMutablePointer<UInt8>?) {
         guard count + extra > capacity || pointer == nil else { return (pointer.unsafelyUnwrapped + count, nil) }
         let newCapacity = max(capacity * 2, count + extra, 64)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

@@ -53,7 +53,8 @@ struct TerminalBuffer: ~Copyable {
     /// The start of the styles of entry `index` of `sequences`, left on until ``appendReset()``.
     mutating func appendStart(of index: Int, in sequences: StyleSequences) {
         let range = sequences.ranges[index]
-        if !range.isEmpty { sequences.bytes.withUnsafeBufferPointer { bytes.append(UnsafeBufferPointer(rebasing: $0[range])) } }
+        guard !range.isEmpty else { return }
+        sequences.bytes.withUnsafeBufferPointer { bytes.append(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// Ends every style.
