@@ -90,10 +90,7 @@ public final class AnswerPrinter: @unchecked Sendable {
             let firstNew = clearSettledNowAndThen()
             renderer.append(safe, into: &settled)
             if lineFeeds == 1, !tableShown, settled.count == firstNew + 1, let verbatim = renderer.verbatimStyle,
-               styles.looksSame(Int(verbatim.rawValue), Int(streamingStyle.rawValue)),
-               // The whole line is what the sanitizer lets through: a rule that looks back (a
-               // variation selector after another) may join what two deltas each let through.
-               settled.bytes.withUnsafeBufferPointer(settled.byteRange(ofLine: firstNew), OutputSanitizer.isInert)
+               styles.looksSame(Int(verbatim.rawValue), Int(streamingStyle.rawValue))
             {
                 // The line ended as it was streamed: it stays as it is on screen.
                 return safe.withUTF8 { endLineInPlace($0, to: output) }

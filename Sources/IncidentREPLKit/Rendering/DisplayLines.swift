@@ -153,11 +153,6 @@ public struct DisplayLines: ~Copyable, Sendable {
         runs.count == openRunStart + 1 && runs[openRunStart].style == style && bytes.count - openByteStart == count
     }
 
-    /// The bytes of line `index`.
-    func byteRange(ofLine index: Int) -> Range<Int> {
-        (index == 0 ? 0 : byteEnds[index - 1])..<byteEnds[index]
-    }
-
     /// Calls `body` with each run of line `index` (the line being built when `index == count`).
     func forEachRun(ofLine index: Int, _ body: (UnsafeBufferPointer<UInt8>, SpanStyle) -> Void) {
         let firstRun = index == 0 ? 0 : runEnds[index - 1]
